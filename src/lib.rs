@@ -1,0 +1,133 @@
+//! Decide whether a WebSocket handshake (or a cross-origin HTTP request) comes from a web
+//! origin the server trusts.
+//!
+//! Browsers do not apply CORS to WebSocket upgrades: a page on any site can open a socket to
+//! your server, and the browser attaches the user's cookies. The only thing that tells the
+//! server which site opened it is the `Origin` header (RFC 6455 section 10.2). Without a check,
+//! any site the user visits can act as the user over the socket: *cross-site WebSocket
+//! hijacking*. This crate is that check: one [`OriginPolicy`] that every transport shares,
+//! strict about what counts as an origin and exact about what it allows.
+//!
+//! # Quick start
+//!
+//! ```
+//! use origin_policy::OriginPolicy;
+//!
+//! // The comma/space-separated form users keep in an environment variable.
+//! let policy: OriginPolicy = "https://app.example.com, https://*.tenant.example.com".parse()?;
+//!
+//! let request = http::Request::get("/ws")
+//!     .header("origin", "https://acme.tenant.example.com")
+//!     .body(())?;
+//! let decision = policy.check(&request);
+//! assert!(decision.is_allowed());
+//!
+//! // With tungstenite, the policy itself is the handshake callback:
+//! // let socket = tungstenite::accept_hdr(stream, &policy)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Matching rules
+//!
+//! For the policy `https://app.example.com, https://admin.example.org:8443,
+//! http://localhost:3000, http://[::1]:8080, https://*.tenant.example.com` (the unit tests
+//! mirror this table row for row):
+//!
+//! | `Origin` value | decision | why |
+//! |---|---|---|
+//! | `https://app.example.com` | allow | exact entry |
+//! | `HTTPS://App.Example.COM` | allow | scheme and host compare case-insensitively |
+//! | `https://app.example.com:443` | allow | an explicit default port is no port |
+//! | `https://admin.example.org:8443` | allow | exact entry with its port |
+//! | `http://[::1]:8080` | allow | IPv6 literal in canonical form |
+//! | `https://acme.tenant.example.com` | allow | wildcard: one label |
+//! | `https://a.b.tenant.example.com` | allow | wildcard: any depth |
+//! | `https://tenant.example.com` | deny: not allowed | a wildcard never matches its base |
+//! | `https://eviltenant.example.com` | deny: not allowed | whole labels only |
+//! | `https://acme.tenant.example.com.evil.net` | deny: not allowed | no prefix matching |
+//! | `https://acme.tenant.example.com:8443` | deny: not allowed | the port is part of the origin |
+//! | `http://acme.tenant.example.com` | deny: not allowed | the scheme is part of the origin |
+//! | `https://app.example.com.` | deny: not allowed | a trailing dot is a different origin; browsers send it as is |
+//! | `https://x.app.example.com` | deny: not allowed | exact entries do not cover subdomains |
+//! | `http://app.example.com` | deny: not allowed | no downgrade |
+//! | `https://app.example.com:8443` | deny: not allowed | other port |
+//! | `wss://app.example.com` | deny: not allowed | pages never have `wss` origins |
+//! | `https://app.example.com/` | deny: malformed | an origin has no path, not even `/` |
+//! | `https:app.example.com` | deny: malformed | a URL parser would repair this; an origin check must not |
+//! | `https://user@app.example.com` | deny: malformed | no userinfo |
+//! | `https://app.example.com:0443`, `https://app.example.com:` | deny: malformed | a port is its plain decimal serialization |
+//! | `https://app%2eexample.com`, `` https://app.example.com` `` | deny: malformed | only letters, digits, `-`, `_`, `.` in hosts |
+//! | `https://bücher.example` (raw UTF-8) | deny: malformed | browsers send punycode: `https://xn--bcher-kva.example` |
+//! | `http://127.1:8080`, `http://[0:0::1]:8080` | deny: malformed | IP literals only in their canonical form |
+//! | `null` | deny: null | opaque origins (sandboxed iframes, `file:`, `data:`) are refused unless opted in |
+//! | `https://a.example, https://app.example.com` | deny: multiple | one origin per request |
+//! | two `Origin` header lines | deny: multiple | |
+//! | no `Origin` header | deny: missing | unless opted in |
+//!
+//! In words: after removing optional whitespace around it, the value must be a *serialized
+//! origin* (RFC 6454 section 6.2, WHATWG HTML "ASCII serialization of an origin"):
+//! `scheme "://" host [":" port]` in printable ASCII, where the only tolerated differences from
+//! the canonical form are letter case and an explicit default port. The host must be what the
+//! WHATWG URL host serializer produces: a punycode domain (validated by `idna`, as `url` does),
+//! a dotted-quad IPv4 address or a compressed IPv6 address in brackets. Anything else is
+//! malformed, even when a lenient URL parser would turn it into an allowed origin. A
+//! well-formed origin is then looked up: exact entries by their canonical serialization, and
+//! wildcard patterns `scheme://*.base[:port]` by whole labels.
+//!
+//! # Security model
+//!
+//! - **An origin check is not authentication.** It protects users' browsers from other web
+//!   pages. Non-browser clients (curl, scripts, servers) can send any `Origin` they like; your
+//!   endpoint still needs to know who the user is.
+//! - **Secure defaults.** Missing `Origin`, `null`, several origins and anything that is not a
+//!   serialized origin are denied. The opt-ins ([`OriginPolicyBuilder::allow_missing_origin`],
+//!   [`OriginPolicyBuilder::allow_null_origin`],
+//!   [`OriginPolicyBuilder::allow_any_origin_dangerously`]) say in their docs what they give up.
+//! - **No string tricks.** Nothing is allowed by prefix, suffix, substring or regular
+//!   expression; wildcards match whole DNS labels after both sides are normalised.
+//! - **Configuration cannot silently fail.** Every entry is normalised to what browsers send or
+//!   refused with a [`ConfigError`] that names it and says how to fix it (`ws://` entries,
+//!   paths, `*` alone, `https://*.com`, ...).
+//! - **Safe to log.** A [`Decision`]'s `Display` escapes and truncates the presented value,
+//!   and rejection responses never echo the request.
+//!
+//! What this crate does not do: it does not authenticate, rate-limit or parse cookies, and it
+//! cannot see an `Origin` that a proxy in front of the server dropped or rewrote.
+//!
+//! # Deployment
+//!
+//! Reverse proxies and CDNs must forward the `Origin` header unchanged (most do; check any
+//! that rewrite headers). If a proxy strips it, every browser handshake arrives as "missing"
+//! and is denied: the failure is closed, not open. Test through the real proxy path.
+//!
+//! # Performance
+//!
+//! [`OriginPolicy::check`] allocates nothing for the canonical values browsers send, allowed
+//! or denied, and takes one hash lookup for exact entries, whatever their number, plus one per
+//! label of the host when wildcard patterns exist. `benches/check.rs` compares it with a
+//! byte-exact `HashSet` and with `url::Url::parse` per request.
+//!
+//! # Crate features
+//!
+//! - `tungstenite` (default): `&OriginPolicy` implements tungstenite's handshake `Callback`, so
+//!   `tungstenite::accept_hdr(stream, &policy)` and
+//!   `tokio_tungstenite::accept_hdr_async(stream, &policy)` just work. See [`adapters::tungstenite`].
+#![forbid(unsafe_code)]
+#![deny(missing_docs, missing_debug_implementations)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod adapters;
+mod decision;
+mod error;
+mod excerpt;
+mod host;
+mod origin;
+mod pattern;
+mod policy;
+
+pub use decision::{Decision, DenyReason, MatchedRule};
+pub use error::{ConfigError, ConfigErrorKind};
+pub use excerpt::OriginExcerpt;
+pub use origin::{MalformedOrigin, Origin, Scheme};
+pub use pattern::WildcardPattern;
+pub use policy::{OriginPolicy, OriginPolicyBuilder};

@@ -1,0 +1,545 @@
+//! [`Origin`]: a web origin in its canonical serialization, and the strict parser for the
+//! values of an `Origin` header.
+//!
+//! RFC 6454 section 6.2 and the WHATWG HTML standard define the ASCII serialization of a tuple
+//! origin as `scheme "://" host [ ":" port ]`, with the scheme and host lowercase, the host in
+//! its URL serialization (punycode, dotted-quad IPv4, compressed IPv6) and the port omitted when
+//! it is the scheme's default. An `Origin` request header carries exactly that string
+//! (RFC 6454 section 7, WHATWG Fetch), or `null`.
+
+use std::borrow::{Borrow, Cow};
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use crate::error::ConfigError;
+use crate::host::{self, HostError, HostKind};
+
+/// The scheme of a web origin a browser can send: `http` or `https`.
+///
+/// Other schemes either have opaque origins (`file:`, `data:`, `blob:` pages send `null`) or are
+/// not page schemes at all (`ws:` and `wss:` are the socket's scheme, never the page's).
+///
+/// ```
+/// use origin_policy::Scheme;
+/// assert_eq!(Scheme::Https.default_port(), 443);
+/// assert_eq!(Scheme::Http.as_str(), "http");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Scheme {
+    /// `http`, default port 80.
+    Http,
+    /// `https`, default port 443.
+    Https,
+}
+
+impl Scheme {
+    /// The scheme's name, lowercase.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+
+    /// The port an origin of this scheme has when it names none.
+    pub const fn default_port(self) -> u16 {
+        match self {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        }
+    }
+
+    /// Recognises `http` and `https` in any letter case.
+    pub(crate) fn from_ascii(name: &[u8]) -> Option<Scheme> {
+        if name.eq_ignore_ascii_case(b"https") {
+            Some(Scheme::Https)
+        } else if name.eq_ignore_ascii_case(b"http") {
+            Some(Scheme::Http)
+        } else {
+            None
+        }
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A web origin (scheme, host, port) held in its canonical ASCII serialization.
+///
+/// An `Origin` is only built by parsing, and always holds the form a browser sends: lowercase
+/// scheme and host, punycode A-labels, the default port dropped. Two `Origin`s are equal
+/// exactly when they are the same origin, so equality and hashing are plain byte comparisons.
+/// Cloning is cheap (a reference count).
+///
+/// [`FromStr`] accepts any equivalent spelling, as in configuration:
+///
+/// ```
+/// use origin_policy::Origin;
+/// let origin: Origin = "HTTPS://Bücher.Example:443/".parse()?;
+/// assert_eq!(origin.as_str(), "https://xn--bcher-kva.example");
+/// assert_eq!(origin.host(), "xn--bcher-kva.example");
+/// assert_eq!(origin.port(), None);
+///
+/// let origin: Origin = "http://[0:0::1]:8080".parse()?;
+/// assert_eq!(origin.as_str(), "http://[::1]:8080");
+/// assert_eq!(origin.port_or_default(), 8080);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Origin {
+    serialized: Arc<str>,
+    scheme: Scheme,
+    host_end: usize,
+    port: Option<u16>,
+}
+
+impl Origin {
+    /// Parses the value of an `Origin` request header, strictly.
+    ///
+    /// Only a serialized origin is accepted: `scheme "://" host [":" port]` in printable ASCII,
+    /// with letter case and an explicit default port as the only tolerated differences from the
+    /// canonical form. Whitespace around the value is not removed here (the policy's checks do
+    /// that, as HTTP does for header values). `null` is not an `Origin` (it is the absence of
+    /// one), and neither is a scheme other than `http` or `https`.
+    ///
+    /// ```
+    /// use origin_policy::Origin;
+    /// assert_eq!(Origin::parse_header(b"HTTPS://App.Example.com:443").unwrap().as_str(), "https://app.example.com");
+    /// assert!(Origin::parse_header(b"https://app.example.com/").is_err());
+    /// assert!(Origin::parse_header(b"https:app.example.com").is_err());
+    /// assert!(Origin::parse_header(b"null").is_err());
+    /// ```
+    pub fn parse_header(value: &[u8]) -> Result<Origin, MalformedOrigin> {
+        match SerializedOrigin::parse(value)? {
+            SerializedOrigin::Tuple(origin) => Ok(origin.to_owned_origin()),
+            SerializedOrigin::OtherScheme => Err(MalformedOrigin(Malformation::Scheme)),
+        }
+    }
+
+    /// The canonical serialization, e.g. `https://app.example.com:8443`.
+    pub fn as_str(&self) -> &str {
+        &self.serialized
+    }
+
+    /// The scheme.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// The host in its serialization: lowercase punycode domain, dotted-quad IPv4, or bracketed
+    /// compressed IPv6.
+    pub fn host(&self) -> &str {
+        &self.serialized[self.scheme.as_str().len() + 3..self.host_end]
+    }
+
+    /// The port, unless it is the scheme's default.
+    pub fn port(&self) -> Option<u16> {
+        self.port
+    }
+
+    /// The port, the scheme's default filled in.
+    pub fn port_or_default(&self) -> u16 {
+        self.port.unwrap_or(self.scheme.default_port())
+    }
+
+    /// Builds an `Origin` from a canonical serialization this crate has validated.
+    pub(crate) fn from_canonical(origin: &TupleOrigin<'_>) -> Origin {
+        origin.to_owned_origin()
+    }
+}
+
+impl FromStr for Origin {
+    type Err = ConfigError;
+
+    /// Parses an origin as written in configuration: any equivalent spelling (letter case,
+    /// Unicode host, explicit default port, one trailing `/`), normalised to the canonical form.
+    fn from_str(entry: &str) -> Result<Origin, ConfigError> {
+        crate::pattern::parse_exact(entry)
+    }
+}
+
+impl PartialEq for Origin {
+    fn eq(&self, other: &Origin) -> bool {
+        self.serialized == other.serialized
+    }
+}
+
+impl Eq for Origin {}
+
+impl Hash for Origin {
+    // Must agree with `str`'s hash for the `Borrow<str>` lookups in the policy.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl PartialOrd for Origin {
+    fn partial_cmp(&self, other: &Origin) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Origin {
+    fn cmp(&self, other: &Origin) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl Borrow<str> for Origin {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Origin {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Origin").field(&self.as_str()).finish()
+    }
+}
+
+/// The value given to [`Origin::parse_header`] is not a serialized `http` or `https` origin.
+///
+/// The message says what is wrong in general terms and never repeats the value, so it is safe
+/// to log or send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a serialized origin: {}", .0.message())]
+pub struct MalformedOrigin(pub(crate) Malformation);
+
+/// What makes a header value malformed (internal detail behind [`MalformedOrigin`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Malformation {
+    /// Not `scheme "://"` at the start.
+    SchemeSyntax,
+    /// A scheme other than http/https (only reported by `Origin::parse_header`).
+    Scheme,
+    /// Bytes outside printable ASCII.
+    NotPrintableAscii,
+    /// A path, query, fragment, userinfo or backslash after the host.
+    AfterHost,
+    /// A port that is empty, not decimal, has leading zeros or exceeds 65535.
+    Port,
+    Host(HostError),
+}
+
+impl Malformation {
+    pub(crate) fn message(self) -> &'static str {
+        match self {
+            Malformation::SchemeSyntax => "it does not start with a scheme and `://`",
+            Malformation::Scheme => "the scheme is not `http` or `https`",
+            Malformation::NotPrintableAscii => "it holds bytes outside printable ASCII",
+            Malformation::AfterHost => {
+                "it has a path, query, fragment or userinfo (an origin is only scheme, host and port)"
+            }
+            Malformation::Port => "the port is not a decimal number from 0 to 65535 without leading zeros",
+            Malformation::Host(error) => error.message(),
+        }
+    }
+}
+
+/// The result of strictly parsing a header value.
+pub(crate) enum SerializedOrigin<'a> {
+    /// An `http` or `https` origin.
+    Tuple(TupleOrigin<'a>),
+    /// Well-formed, but the scheme is neither `http` nor `https` (e.g. `wss://...`): no
+    /// browser page has such an origin, so nothing can allow it.
+    OtherScheme,
+}
+
+/// An `http`/`https` origin parsed from a header value, borrowing it when it was canonical.
+pub(crate) struct TupleOrigin<'a> {
+    /// Canonical serialization.
+    pub(crate) serialized: Cow<'a, str>,
+    pub(crate) scheme: Scheme,
+    /// End of the host in `serialized` (the host starts right after `://`).
+    pub(crate) host_end: usize,
+    pub(crate) kind: HostKind,
+    /// Explicit non-default port.
+    pub(crate) port: Option<u16>,
+}
+
+impl TupleOrigin<'_> {
+    pub(crate) fn host(&self) -> &str {
+        &self.serialized[self.scheme.as_str().len() + 3..self.host_end]
+    }
+
+    fn to_owned_origin(&self) -> Origin {
+        Origin {
+            serialized: Arc::from(&*self.serialized),
+            scheme: self.scheme,
+            host_end: self.host_end,
+            port: self.port,
+        }
+    }
+}
+
+impl<'a> SerializedOrigin<'a> {
+    /// Parses `scheme "://" host [":" port]`, exactly, and canonicalises it.
+    ///
+    /// Never allocates when `value` is already canonical (what browsers send); otherwise one
+    /// allocation for the lowercase copy.
+    pub(crate) fn parse(value: &'a [u8]) -> Result<SerializedOrigin<'a>, MalformedOrigin> {
+        let fail = |m| Err(MalformedOrigin(m));
+        // Printable ASCII only: no controls, no DEL, no space, nothing non-ASCII.
+        if !value.iter().all(|b| matches!(b, 0x21..=0x7e)) {
+            return fail(Malformation::NotPrintableAscii);
+        }
+        // Everything is ASCII now, so this cannot fail; keep the error path anyway.
+        let value = match std::str::from_utf8(value) {
+            Ok(value) => value,
+            Err(_) => return fail(Malformation::NotPrintableAscii),
+        };
+
+        // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )   (RFC 3986 section 3.1)
+        let (scheme_name, rest) = match value.split_once("://") {
+            Some(parts) => parts,
+            None => return fail(Malformation::SchemeSyntax),
+        };
+        let scheme_ok = scheme_name.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+            && scheme_name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+        if !scheme_ok {
+            return fail(Malformation::SchemeSyntax);
+        }
+
+        // Nothing may follow the authority, and there is no userinfo.
+        if rest.bytes().any(|b| matches!(b, b'/' | b'?' | b'#' | b'@' | b'\\')) {
+            return fail(Malformation::AfterHost);
+        }
+
+        // Split host and port. An IPv6 host holds colons inside its brackets.
+        let (host, port_text) = if rest.starts_with('[') {
+            match rest.find(']') {
+                Some(close) => {
+                    let (host, after) = rest.split_at(close + 1);
+                    match after.strip_prefix(':') {
+                        Some(port) => (host, Some(port)),
+                        None if after.is_empty() => (host, None),
+                        None => return fail(Malformation::Host(HostError::Ipv6)),
+                    }
+                }
+                None => return fail(Malformation::Host(HostError::Ipv6)),
+            }
+        } else {
+            match rest.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (rest, None),
+            }
+        };
+        let port = match port_text {
+            Some(text) => Some(parse_port(text).ok_or(MalformedOrigin(Malformation::Port))?),
+            None => None,
+        };
+
+        let scheme = match Scheme::from_ascii(scheme_name.as_bytes()) {
+            Some(scheme) => scheme,
+            None => {
+                // Still require a host of the right shape, so that garbage after a made-up
+                // scheme is reported as malformed rather than merely "not allowed".
+                let lower = host.to_ascii_lowercase();
+                host::classify(&lower).map_err(|e| MalformedOrigin(Malformation::Host(e)))?;
+                return Ok(SerializedOrigin::OtherScheme);
+            }
+        };
+        let default_port = port == Some(scheme.default_port());
+        let port = if default_port { None } else { port };
+
+        let canonical = !default_port
+            && !scheme_name.bytes().any(|b| b.is_ascii_uppercase())
+            && !host.bytes().any(|b| b.is_ascii_uppercase());
+        let serialized: Cow<'a, str> = if canonical {
+            Cow::Borrowed(value)
+        } else {
+            let mut owned = String::with_capacity(value.len());
+            owned.push_str(scheme.as_str());
+            owned.push_str("://");
+            owned.extend(host.chars().map(|c| c.to_ascii_lowercase()));
+            if port.is_some() {
+                owned.push(':');
+                owned.push_str(port_text.unwrap_or_default());
+            }
+            Cow::Owned(owned)
+        };
+        let host_start = scheme.as_str().len() + 3;
+        let host_end = host_start + host.len();
+        let kind = host::classify(&serialized[host_start..host_end])
+            .map_err(|e| MalformedOrigin(Malformation::Host(e)))?;
+        Ok(SerializedOrigin::Tuple(TupleOrigin {
+            serialized,
+            scheme,
+            host_end,
+            kind,
+            port,
+        }))
+    }
+}
+
+/// `port = 1*5DIGIT` with a value of at most 65535 and no leading zero (so the text is the
+/// port's serialization; `0` itself is fine).
+fn parse_port(text: &str) -> Option<u16> {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() > 5 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    if bytes.len() > 1 && bytes[0] == b'0' {
+        return None;
+    }
+    // At most five digits: fits in u32 without overflow, then range-check (no wrapping).
+    let value = bytes
+        .iter()
+        .fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'));
+    u16::try_from(value).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(value: &str) -> Result<String, MalformedOrigin> {
+        Origin::parse_header(value.as_bytes()).map(|o| o.as_str().to_owned())
+    }
+
+    #[test]
+    fn canonical_forms() {
+        let cases: &[(&str, &str)] = &[
+            // Already canonical.
+            ("https://app.example.com", "https://app.example.com"),
+            ("http://localhost:3000", "http://localhost:3000"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("http://[::1]:8080", "http://[::1]:8080"),
+            ("https://xn--bcher-kva.example", "https://xn--bcher-kva.example"),
+            ("https://app.example.com.", "https://app.example.com."),
+            ("http://example.com:0", "http://example.com:0"),
+            ("https://example.com:65535", "https://example.com:65535"),
+            // Letter case.
+            ("HTTPS://APP.EXAMPLE.COM", "https://app.example.com"),
+            ("Http://LocalHost:3000", "http://localhost:3000"),
+            ("https://XN--BCHER-KVA.EXAMPLE", "https://xn--bcher-kva.example"),
+            ("http://[::FFFF:7F00:1]", "http://[::ffff:7f00:1]"),
+            // Default ports.
+            ("https://app.example.com:443", "https://app.example.com"),
+            ("http://app.example.com:80", "http://app.example.com"),
+            ("HTTP://APP.EXAMPLE.COM:80", "http://app.example.com"),
+            ("http://app.example.com:443", "http://app.example.com:443"),
+            ("https://app.example.com:80", "https://app.example.com:80"),
+        ];
+        for &(input, expected) in cases {
+            assert_eq!(parse(input).as_deref(), Ok(expected), "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn malformed_values() {
+        use Malformation as M;
+        let cases: &[(&str, Malformation)] = &[
+            ("", M::SchemeSyntax),
+            ("app.example.com", M::SchemeSyntax),
+            ("https:app.example.com", M::SchemeSyntax),
+            ("https:/app.example.com", M::SchemeSyntax),
+            ("//app.example.com", M::SchemeSyntax),
+            ("1https://app.example.com", M::SchemeSyntax),
+            ("ht_tp://app.example.com", M::SchemeSyntax),
+            ("https://app.example.com/", M::AfterHost),
+            ("https://app.example.com/path", M::AfterHost),
+            ("https://app.example.com?", M::AfterHost),
+            ("https://app.example.com#x", M::AfterHost),
+            ("https://user@app.example.com", M::AfterHost),
+            ("https://app.example.com@evil.example", M::AfterHost),
+            ("https:\\\\app.example.com", M::SchemeSyntax),
+            ("https://app.example.com\\@evil.example", M::AfterHost),
+            ("https://app.example.com ", M::NotPrintableAscii),
+            ("https://app.example.com\0", M::NotPrintableAscii),
+            ("https://b\u{fc}cher.example", M::NotPrintableAscii),
+            ("https://app.example.com:", M::Port),
+            ("https://app.example.com:0443", M::Port),
+            ("https://app.example.com:+443", M::Port),
+            ("https://app.example.com:-1", M::Port),
+            ("https://app.example.com:65536", M::Port),
+            ("https://app.example.com:65979", M::Port),
+            ("https://app.example.com:4294967739", M::Port),
+            ("https://app.example.com:0x1bb", M::Port),
+            ("https://app.example.com:443:443", M::Port),
+            ("https://:443", M::Host(HostError::Empty)),
+            ("https://", M::Host(HostError::Empty)),
+            ("file://", M::Host(HostError::Empty)),
+            ("https://app%2eexample.com", M::Host(HostError::Character)),
+            ("https://app.example.com`", M::Host(HostError::Character)),
+            ("https://*.example.com", M::Host(HostError::Character)),
+            ("https://app..example.com", M::Host(HostError::EmptyLabel)),
+            ("http://127.1:8080", M::Host(HostError::Ipv4)),
+            ("http://[::1]x", M::Host(HostError::Ipv6)),
+            ("http://[::1", M::Host(HostError::Ipv6)),
+            ("http://::1", M::Port),
+            ("null", M::SchemeSyntax),
+            ("wss://app.example.com", M::Scheme),
+        ];
+        for &(input, malformation) in cases {
+            assert_eq!(parse(input), Err(MalformedOrigin(malformation)), "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn other_schemes_are_well_formed_but_not_tuple_origins() {
+        for value in ["wss://app.example.com", "ftp://app.example.com", "chrome-extension://abc"] {
+            assert!(
+                matches!(SerializedOrigin::parse(value.as_bytes()), Ok(SerializedOrigin::OtherScheme)),
+                "{value:?}"
+            );
+        }
+        assert!(SerializedOrigin::parse(b"ws://app.example.com/").is_err());
+    }
+
+    #[test]
+    fn canonical_input_is_borrowed() {
+        match SerializedOrigin::parse(b"https://app.example.com:8443") {
+            Ok(SerializedOrigin::Tuple(o)) => {
+                assert!(matches!(o.serialized, Cow::Borrowed(_)));
+                assert_eq!(o.host(), "app.example.com");
+                assert_eq!(o.port, Some(8443));
+            }
+            _ => panic!("expected a tuple origin"),
+        }
+    }
+
+    #[test]
+    fn accessors() {
+        let origin = Origin::parse_header(b"http://[::1]:8080").unwrap();
+        assert_eq!(origin.scheme(), Scheme::Http);
+        assert_eq!(origin.host(), "[::1]");
+        assert_eq!(origin.port(), Some(8080));
+        assert_eq!(origin.port_or_default(), 8080);
+        assert_eq!(format!("{origin:?}"), "Origin(\"http://[::1]:8080\")");
+        let origin = Origin::parse_header(b"https://a.example").unwrap();
+        assert_eq!(origin.port_or_default(), 443);
+    }
+
+    #[test]
+    fn error_messages() {
+        assert_eq!(
+            parse("https://app.example.com/").unwrap_err().to_string(),
+            "not a serialized origin: it has a path, query, fragment or userinfo (an origin is only scheme, host and port)"
+        );
+        assert_eq!(
+            parse("https://a.example:99999").unwrap_err().to_string(),
+            "not a serialized origin: the port is not a decimal number from 0 to 65535 without leading zeros"
+        );
+    }
+}
