@@ -242,7 +242,10 @@ mod tests {
         for reason in ALL {
             let response: Response<String> = reason.rejection();
             assert_eq!(response.status(), StatusCode::FORBIDDEN);
-            assert_eq!(response.headers()[header::CONTENT_TYPE], "text/plain; charset=utf-8");
+            assert_eq!(
+                response.headers()[header::CONTENT_TYPE],
+                "text/plain; charset=utf-8"
+            );
             assert_eq!(response.headers()[header::CONNECTION], "close");
             assert_eq!(
                 response.headers()[header::CONTENT_LENGTH],
@@ -269,6 +272,9 @@ mod tests {
             "allow origin (none) by rule (missing origin allowed)"
         );
         let codes: Vec<_> = ALL.iter().map(|r| r.code()).collect();
-        assert_eq!(codes, ["missing", "null", "multiple", "malformed", "not-allowed"]);
+        assert_eq!(
+            codes,
+            ["missing", "null", "multiple", "malformed", "not-allowed"]
+        );
     }
 }

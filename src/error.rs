@@ -58,7 +58,9 @@ pub enum ConfigErrorKind {
     #[error("`{0}` is the WebSocket URL's scheme, but browsers send the page's origin: write `http://` or `https://` instead")]
     WebSocketScheme(String),
     /// A scheme other than `http` or `https`.
-    #[error("the scheme `{0}` has no web origins a browser sends: only `http` and `https` are allowed")]
+    #[error(
+        "the scheme `{0}` has no web origins a browser sends: only `http` and `https` are allowed"
+    )]
     UnsupportedScheme(String),
     /// The literal `null`.
     #[error("`null` is not an origin: opaque origins are refused unless `OriginPolicyBuilder::allow_null_origin` is called")]

@@ -112,7 +112,11 @@ mod tests {
             ("b\u{fc}".as_bytes(), r#""b\xc3\xbc""#),
         ];
         for &(input, expected) in cases {
-            assert_eq!(OriginExcerpt::new(input).to_string(), expected, "input {input:?}");
+            assert_eq!(
+                OriginExcerpt::new(input).to_string(),
+                expected,
+                "input {input:?}"
+            );
         }
         assert_eq!(OriginExcerpt::ABSENT.to_string(), "(none)");
 

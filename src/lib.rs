@@ -131,3 +131,8 @@ pub use excerpt::OriginExcerpt;
 pub use origin::{MalformedOrigin, Origin, Scheme};
 pub use pattern::WildcardPattern;
 pub use policy::{OriginPolicy, OriginPolicyBuilder};
+
+// The README's examples are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -312,7 +312,10 @@ impl<'a> SerializedOrigin<'a> {
             Some(parts) => parts,
             None => return fail(Malformation::SchemeSyntax),
         };
-        let scheme_ok = scheme_name.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        let scheme_ok = scheme_name
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_alphabetic)
             && scheme_name
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
@@ -321,7 +324,10 @@ impl<'a> SerializedOrigin<'a> {
         }
 
         // Nothing may follow the authority, and there is no userinfo.
-        if rest.bytes().any(|b| matches!(b, b'/' | b'?' | b'#' | b'@' | b'\\')) {
+        if rest
+            .bytes()
+            .any(|b| matches!(b, b'/' | b'?' | b'#' | b'@' | b'\\'))
+        {
             return fail(Malformation::AfterHost);
         }
 
@@ -425,14 +431,20 @@ mod tests {
             ("http://localhost:3000", "http://localhost:3000"),
             ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
             ("http://[::1]:8080", "http://[::1]:8080"),
-            ("https://xn--bcher-kva.example", "https://xn--bcher-kva.example"),
+            (
+                "https://xn--bcher-kva.example",
+                "https://xn--bcher-kva.example",
+            ),
             ("https://app.example.com.", "https://app.example.com."),
             ("http://example.com:0", "http://example.com:0"),
             ("https://example.com:65535", "https://example.com:65535"),
             // Letter case.
             ("HTTPS://APP.EXAMPLE.COM", "https://app.example.com"),
             ("Http://LocalHost:3000", "http://localhost:3000"),
-            ("https://XN--BCHER-KVA.EXAMPLE", "https://xn--bcher-kva.example"),
+            (
+                "https://XN--BCHER-KVA.EXAMPLE",
+                "https://xn--bcher-kva.example",
+            ),
             ("http://[::FFFF:7F00:1]", "http://[::ffff:7f00:1]"),
             // Default ports.
             ("https://app.example.com:443", "https://app.example.com"),
@@ -492,15 +504,26 @@ mod tests {
             ("wss://app.example.com", M::Scheme),
         ];
         for &(input, malformation) in cases {
-            assert_eq!(parse(input), Err(MalformedOrigin(malformation)), "input {input:?}");
+            assert_eq!(
+                parse(input),
+                Err(MalformedOrigin(malformation)),
+                "input {input:?}"
+            );
         }
     }
 
     #[test]
     fn other_schemes_are_well_formed_but_not_tuple_origins() {
-        for value in ["wss://app.example.com", "ftp://app.example.com", "chrome-extension://abc"] {
+        for value in [
+            "wss://app.example.com",
+            "ftp://app.example.com",
+            "chrome-extension://abc",
+        ] {
             assert!(
-                matches!(SerializedOrigin::parse(value.as_bytes()), Ok(SerializedOrigin::OtherScheme)),
+                matches!(
+                    SerializedOrigin::parse(value.as_bytes()),
+                    Ok(SerializedOrigin::OtherScheme)
+                ),
                 "{value:?}"
             );
         }

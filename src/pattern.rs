@@ -90,7 +90,9 @@ impl fmt::Display for WildcardPattern {
 
 impl fmt::Debug for WildcardPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("WildcardPattern").field(&self.as_str()).finish()
+        f.debug_tuple("WildcardPattern")
+            .field(&self.as_str())
+            .finish()
     }
 }
 
@@ -253,7 +255,10 @@ mod tests {
             ("http://[::ffff:127.0.0.1]", "http://[::ffff:7f00:1]"),
             ("https://app.example.com.", "https://app.example.com."),
             ("https://app.example.com:0443", "https://app.example.com"),
-            ("https://app.example.com:8443", "https://app.example.com:8443"),
+            (
+                "https://app.example.com:8443",
+                "https://app.example.com:8443",
+            ),
         ];
         for &(entry, expected) in cases {
             assert_eq!(exact(entry), expected, "entry {entry:?}");
@@ -264,7 +269,11 @@ mod tests {
     fn wildcard_entries_normalise() {
         assert_eq!(
             wildcard("https://*.tenant.example.com"),
-            ("https://*.tenant.example.com".into(), "tenant.example.com".into(), None)
+            (
+                "https://*.tenant.example.com".into(),
+                "tenant.example.com".into(),
+                None
+            )
         );
         assert_eq!(
             wildcard("HTTPS://*.Example.COM:443/"),
@@ -272,11 +281,19 @@ mod tests {
         );
         assert_eq!(
             wildcard("http://*.example.com:8080"),
-            ("http://*.example.com:8080".into(), "example.com".into(), Some(8080))
+            (
+                "http://*.example.com:8080".into(),
+                "example.com".into(),
+                Some(8080)
+            )
         );
         assert_eq!(
             wildcard("https://*.bücher.example"),
-            ("https://*.xn--bcher-kva.example".into(), "xn--bcher-kva.example".into(), None)
+            (
+                "https://*.xn--bcher-kva.example".into(),
+                "xn--bcher-kva.example".into(),
+                None
+            )
         );
     }
 
@@ -338,9 +355,17 @@ mod tests {
             }
         }
         // Hosts `url` itself refuses keep its message.
-        for entry in ["https://exa%mple.com", "http://[::1", "https://xn--zz.example", "http://1.2.3.256"] {
+        for entry in [
+            "https://exa%mple.com",
+            "http://[::1",
+            "https://xn--zz.example",
+            "http://1.2.3.256",
+        ] {
             match parse_entry(entry) {
-                Err(e) => assert!(matches!(e.kind(), K::InvalidHost(_)), "entry {entry:?}: {e}"),
+                Err(e) => assert!(
+                    matches!(e.kind(), K::InvalidHost(_)),
+                    "entry {entry:?}: {e}"
+                ),
                 Ok(ok) => panic!("entry {entry:?} was accepted as {ok:?}"),
             }
         }

@@ -198,7 +198,10 @@ impl OriginPolicy {
 fn trim_ows(value: &[u8]) -> &[u8] {
     let is_ows = |b: &u8| matches!(b, b' ' | b'\t');
     let start = value.iter().position(|b| !is_ows(b)).unwrap_or(value.len());
-    let end = value.iter().rposition(|b| !is_ows(b)).map_or(start, |i| i + 1);
+    let end = value
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |i| i + 1);
     &value[start..end]
 }
 
@@ -387,19 +390,46 @@ mod tests {
         let allowed = |rule: &str| Ok(rule.to_owned());
         let cases: Vec<(&[u8], Result<String, DenyReason>)> = vec![
             // Exact entries and equivalent spellings.
-            (b"https://app.example.com", allowed("https://app.example.com")),
-            (b"HTTPS://App.Example.COM", allowed("https://app.example.com")),
-            (b"https://app.example.com:443", allowed("https://app.example.com")),
-            (b" https://app.example.com\t", allowed("https://app.example.com")),
-            (b"https://admin.example.org:8443", allowed("https://admin.example.org:8443")),
+            (
+                b"https://app.example.com",
+                allowed("https://app.example.com"),
+            ),
+            (
+                b"HTTPS://App.Example.COM",
+                allowed("https://app.example.com"),
+            ),
+            (
+                b"https://app.example.com:443",
+                allowed("https://app.example.com"),
+            ),
+            (
+                b" https://app.example.com\t",
+                allowed("https://app.example.com"),
+            ),
+            (
+                b"https://admin.example.org:8443",
+                allowed("https://admin.example.org:8443"),
+            ),
             (b"http://localhost:3000", allowed("http://localhost:3000")),
             (b"http://127.0.0.1:8080", allowed("http://127.0.0.1:8080")),
             (b"http://[::1]:8080", allowed("http://[::1]:8080")),
-            (b"https://xn--bcher-kva.example", allowed("https://xn--bcher-kva.example")),
+            (
+                b"https://xn--bcher-kva.example",
+                allowed("https://xn--bcher-kva.example"),
+            ),
             // Wildcard subdomains.
-            (b"https://acme.tenant.example.com", allowed("https://*.tenant.example.com")),
-            (b"https://a.b.tenant.example.com", allowed("https://*.tenant.example.com")),
-            (b"https://ACME.Tenant.Example.com:443", allowed("https://*.tenant.example.com")),
+            (
+                b"https://acme.tenant.example.com",
+                allowed("https://*.tenant.example.com"),
+            ),
+            (
+                b"https://a.b.tenant.example.com",
+                allowed("https://*.tenant.example.com"),
+            ),
+            (
+                b"https://ACME.Tenant.Example.com:443",
+                allowed("https://*.tenant.example.com"),
+            ),
             (b"https://tenant.example.com", Err(NotAllowed)),
             (b"https://eviltenant.example.com", Err(NotAllowed)),
             (b"https://acme.tenant.example.com.evil.net", Err(NotAllowed)),
@@ -434,8 +464,14 @@ mod tests {
             // null and lists.
             (b"null", Err(Null)),
             (b"NULL", Err(Malformed)),
-            (b"https://evil.example, https://app.example.com", Err(Multiple)),
-            (b"https://app.example.com https://evil.example", Err(Multiple)),
+            (
+                b"https://evil.example, https://app.example.com",
+                Err(Multiple),
+            ),
+            (
+                b"https://app.example.com https://evil.example",
+                Err(Multiple),
+            ),
         ];
         let policy = policy();
         for (value, expected) in cases {
@@ -452,13 +488,22 @@ mod tests {
     fn header_counts() {
         let policy = policy();
         let mut headers = HeaderMap::new();
-        assert_eq!(policy.check_headers(&headers).deny_reason(), Some(DenyReason::Missing));
+        assert_eq!(
+            policy.check_headers(&headers).deny_reason(),
+            Some(DenyReason::Missing)
+        );
         headers.append(ORIGIN, "https://app.example.com".parse().unwrap());
         assert!(policy.check_headers(&headers).is_allowed());
         headers.append(ORIGIN, "https://app.example.com".parse().unwrap());
-        assert_eq!(policy.check_headers(&headers).deny_reason(), Some(DenyReason::Multiple));
+        assert_eq!(
+            policy.check_headers(&headers).deny_reason(),
+            Some(DenyReason::Multiple)
+        );
 
-        let request = Request::get("/").header(ORIGIN, "https://app.example.com").body(()).unwrap();
+        let request = Request::get("/")
+            .header(ORIGIN, "https://app.example.com")
+            .body(())
+            .unwrap();
         assert!(policy.check(&request).is_allowed());
     }
 
@@ -474,17 +519,40 @@ mod tests {
             policy.check_headers(&HeaderMap::new()).matched_rule(),
             Some(&MatchedRule::MissingOrigin)
         );
-        assert_eq!(policy.check_value(b"null").matched_rule(), Some(&MatchedRule::NullOrigin));
+        assert_eq!(
+            policy.check_value(b"null").matched_rule(),
+            Some(&MatchedRule::NullOrigin)
+        );
         assert!(!policy.check_value(b"https://evil.example").is_allowed());
 
-        let any = OriginPolicy::builder().allow_any_origin_dangerously().build().unwrap();
-        assert_eq!(any.check_value(b"https://evil.example").matched_rule(), Some(&MatchedRule::AnyOrigin));
+        let any = OriginPolicy::builder()
+            .allow_any_origin_dangerously()
+            .build()
+            .unwrap();
+        assert_eq!(
+            any.check_value(b"https://evil.example").matched_rule(),
+            Some(&MatchedRule::AnyOrigin)
+        );
         // Still strict about everything that is not a well-formed http(s) origin.
-        assert_eq!(any.check_value(b"https://evil.example/").deny_reason(), Some(DenyReason::Malformed));
-        assert_eq!(any.check_value(b"null").deny_reason(), Some(DenyReason::Null));
-        assert_eq!(any.check_value(b"wss://evil.example").deny_reason(), Some(DenyReason::NotAllowed));
-        assert_eq!(any.check_headers(&HeaderMap::new()).deny_reason(), Some(DenyReason::Missing));
-        assert!(any.allows_any_origin() && !any.allows_null_origin() && !any.allows_missing_origin());
+        assert_eq!(
+            any.check_value(b"https://evil.example/").deny_reason(),
+            Some(DenyReason::Malformed)
+        );
+        assert_eq!(
+            any.check_value(b"null").deny_reason(),
+            Some(DenyReason::Null)
+        );
+        assert_eq!(
+            any.check_value(b"wss://evil.example").deny_reason(),
+            Some(DenyReason::NotAllowed)
+        );
+        assert_eq!(
+            any.check_headers(&HeaderMap::new()).deny_reason(),
+            Some(DenyReason::Missing)
+        );
+        assert!(
+            any.allows_any_origin() && !any.allows_null_origin() && !any.allows_missing_origin()
+        );
     }
 
     #[test]
@@ -494,12 +562,19 @@ mod tests {
             assert_eq!(err.kind(), &ConfigErrorKind::EmptyList, "list {list:?}");
         }
         let deny_all = OriginPolicy::builder().build().unwrap();
-        assert_eq!(deny_all.check_value(b"https://app.example.com").deny_reason(), Some(DenyReason::NotAllowed));
+        assert_eq!(
+            deny_all
+                .check_value(b"https://app.example.com")
+                .deny_reason(),
+            Some(DenyReason::NotAllowed)
+        );
     }
 
     #[test]
     fn first_bad_entry_is_reported() {
-        let err = "https://ok.example, ftp://bad.example, also bad".parse::<OriginPolicy>().unwrap_err();
+        let err = "https://ok.example, ftp://bad.example, also bad"
+            .parse::<OriginPolicy>()
+            .unwrap_err();
         assert_eq!(err.input(), "ftp://bad.example");
     }
 
@@ -517,29 +592,50 @@ mod tests {
         assert_eq!(policy.origins().count(), 2);
         assert_eq!(policy.patterns().count(), 1);
         let reordered: OriginPolicy =
-            "https://xn--bcher-kva.example https://*.example.org:8443 https://app.example.com".parse().unwrap();
+            "https://xn--bcher-kva.example https://*.example.org:8443 https://app.example.com"
+                .parse()
+                .unwrap();
         assert_eq!(reordered, policy);
-        assert_ne!(OriginPolicy::builder().allow("https://app.example.com").build().unwrap(), policy);
+        assert_ne!(
+            OriginPolicy::builder()
+                .allow("https://app.example.com")
+                .build()
+                .unwrap(),
+            policy
+        );
     }
 
     #[test]
     fn most_specific_wildcard_wins() {
-        let policy: OriginPolicy = "https://*.example.com https://*.eu.example.com".parse().unwrap();
+        let policy: OriginPolicy = "https://*.example.com https://*.eu.example.com"
+            .parse()
+            .unwrap();
         let decision = policy.check_value(b"https://a.eu.example.com");
-        assert_eq!(decision.matched_rule().unwrap().to_string(), "https://*.eu.example.com");
+        assert_eq!(
+            decision.matched_rule().unwrap().to_string(),
+            "https://*.eu.example.com"
+        );
         let decision = policy.check_value(b"https://a.us.example.com");
-        assert_eq!(decision.matched_rule().unwrap().to_string(), "https://*.example.com");
+        assert_eq!(
+            decision.matched_rule().unwrap().to_string(),
+            "https://*.example.com"
+        );
     }
 
     #[test]
     fn wildcard_ports_and_schemes_are_separate() {
-        let policy: OriginPolicy =
-            "https://*.example.com:8443 http://*.example.com".parse().unwrap();
-        assert!(policy.check_value(b"https://a.example.com:8443").is_allowed());
+        let policy: OriginPolicy = "https://*.example.com:8443 http://*.example.com"
+            .parse()
+            .unwrap();
+        assert!(policy
+            .check_value(b"https://a.example.com:8443")
+            .is_allowed());
         assert!(policy.check_value(b"http://a.example.com").is_allowed());
         assert!(policy.check_value(b"http://a.example.com:80").is_allowed());
         assert!(!policy.check_value(b"https://a.example.com").is_allowed());
-        assert!(!policy.check_value(b"http://a.example.com:8443").is_allowed());
+        assert!(!policy
+            .check_value(b"http://a.example.com:8443")
+            .is_allowed());
     }
 
     #[test]

@@ -30,6 +30,8 @@ impl Callback for &OriginPolicy {
 
 /// Turns a decision into what a tungstenite callback returns: the handshake response when
 /// allowed, the `403` rejection otherwise.
+// The signature is tungstenite's `Callback::on_request`; its error type is not ours to box.
+#[allow(clippy::result_large_err)]
 pub fn respond(decision: &Decision, response: Response) -> Result<Response, ErrorResponse> {
     match decision.rejection::<&'static str>() {
         None => Ok(response),
@@ -94,7 +96,10 @@ mod tests {
             .on_request(&request(Some("https://evil.example")), Response::new(()))
             .unwrap_err();
         assert_eq!(denied.status(), 403);
-        assert_eq!(denied.body().as_deref(), Some("forbidden: the origin is not allowed\n"));
+        assert_eq!(
+            denied.body().as_deref(),
+            Some("forbidden: the origin is not allowed\n")
+        );
         assert_eq!(denied.headers()["content-length"], "37");
 
         let mut seen = None;
@@ -102,6 +107,9 @@ mod tests {
             .callback_with(|d| seen = Some(d.clone()))
             .on_request(&request(None), Response::new(()));
         assert!(result.is_err());
-        assert_eq!(seen.unwrap().deny_reason(), Some(crate::DenyReason::Missing));
+        assert_eq!(
+            seen.unwrap().deny_reason(),
+            Some(crate::DenyReason::Missing)
+        );
     }
 }

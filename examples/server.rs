@@ -1,0 +1,72 @@
+//! A WebSocket echo server whose handshakes are guarded by an `OriginPolicy`.
+//!
+//! ```text
+//! cargo run --example server
+//! PORT=9001 ALLOWED_ORIGINS="https://app.example.com, https://*.tenant.example.com" cargo run --example server
+//! ```
+//!
+//! Try it with any WebSocket client that sets `Origin`, for example
+//! `websocat -H 'Origin: http://localhost:8080' ws://127.0.0.1:9001/` (allowed) and
+//! `websocat -H 'Origin: https://evil.example' ws://127.0.0.1:9001/` (refused with 403).
+
+use std::net::{TcpListener, TcpStream};
+use std::{env, thread};
+
+use origin_policy::OriginPolicy;
+use tungstenite::Message;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let port: u16 = match env::var("PORT") {
+        Ok(port) => port.parse().map_err(|e| format!("PORT={port:?}: {e}"))?,
+        Err(_) => 9001,
+    };
+    let allowed = env::var("ALLOWED_ORIGINS").unwrap_or_else(|_| "http://localhost:8080".into());
+    // Invalid entries stop the server at start-up with a message that names them.
+    let policy: OriginPolicy = allowed.parse()?;
+    // The policy is immutable and shared by every connection thread.
+    let policy: &'static OriginPolicy = Box::leak(Box::new(policy));
+
+    let listener = TcpListener::bind(("127.0.0.1", port))?;
+    eprintln!("listening on ws://{}/", listener.local_addr()?);
+    eprintln!("allowed origins: {policy}");
+    for stream in listener.incoming() {
+        match stream {
+            Ok(stream) => {
+                thread::spawn(move || serve(policy, stream));
+            }
+            Err(e) => eprintln!("accept failed: {e}"),
+        }
+    }
+    Ok(())
+}
+
+fn serve(policy: &OriginPolicy, stream: TcpStream) {
+    let peer = stream
+        .peer_addr()
+        .map_or_else(|_| "?".to_owned(), |a| a.to_string());
+    // `Decision`'s Display escapes what the client sent: safe to log as is.
+    let callback = policy.callback_with(|decision| eprintln!("{peer}: {decision}"));
+    let mut socket = match tungstenite::accept_hdr(stream, callback) {
+        Ok(socket) => socket,
+        Err(e) => {
+            eprintln!("{peer}: handshake not completed: {e}");
+            return;
+        }
+    };
+    loop {
+        match socket.read() {
+            Ok(message @ (Message::Text(_) | Message::Binary(_))) => {
+                if let Err(e) = socket.send(message) {
+                    eprintln!("{peer}: send failed: {e}");
+                    return;
+                }
+            }
+            Ok(Message::Close(_)) | Err(tungstenite::Error::ConnectionClosed) => return,
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("{peer}: {e}");
+                return;
+            }
+        }
+    }
+}
