@@ -6,7 +6,7 @@ use http::{header, HeaderValue, Response, StatusCode};
 
 use crate::excerpt::OriginExcerpt;
 use crate::origin::Origin;
-use crate::pattern::WildcardPattern;
+use crate::pattern::OriginPattern;
 
 /// The outcome of checking a request's `Origin` against an [`OriginPolicy`](crate::OriginPolicy).
 ///
@@ -128,8 +128,13 @@ impl fmt::Display for Decision {
 pub enum MatchedRule {
     /// An exact allowlist entry, in its canonical form.
     Exact(Origin),
-    /// A wildcard-subdomain pattern.
-    Wildcard(WildcardPattern),
+    /// A pattern: wildcard subdomains and/or a port rule.
+    Pattern(OriginPattern),
+    /// One of the server's own public origins (`OriginPolicyBuilder::same_origin`).
+    SameOrigin(Origin),
+    /// The origin is `scheme://` plus the request's `Host`
+    /// (`OriginPolicyBuilder::same_origin_from_host`).
+    SameOriginFromHost,
     /// `OriginPolicyBuilder::allow_any_origin_dangerously`.
     AnyOrigin,
     /// No `Origin` header, allowed by `OriginPolicyBuilder::allow_missing_origin`.
@@ -142,7 +147,9 @@ impl fmt::Display for MatchedRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             MatchedRule::Exact(origin) => origin.fmt(f),
-            MatchedRule::Wildcard(pattern) => pattern.fmt(f),
+            MatchedRule::Pattern(pattern) => pattern.fmt(f),
+            MatchedRule::SameOrigin(origin) => write!(f, "{origin} (same origin)"),
+            MatchedRule::SameOriginFromHost => f.write_str("(same origin as Host)"),
             MatchedRule::AnyOrigin => f.write_str("(any origin)"),
             MatchedRule::MissingOrigin => f.write_str("(missing origin allowed)"),
             MatchedRule::NullOrigin => f.write_str("(null origin allowed)"),

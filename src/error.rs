@@ -95,6 +95,15 @@ pub enum ConfigErrorKind {
     /// The port is not a number from 1 to 65535.
     #[error("the port must be a number from 1 to 65535, or left out for the scheme's default")]
     InvalidPort,
+    /// A port list that is not `[port,port,...]` with ports from 1 to 65535.
+    #[error("a port list is written `:[8443,9443]`: numbers from 1 to 65535 separated by commas, no spaces")]
+    InvalidPortList,
+    /// `:*` on a host that is not loopback, without the builder's explicit opt-in.
+    #[error("any port (`:*`) is only for loopback hosts such as `http://localhost:*`: list the ports (`:[8443,9443]`), or use `OriginPolicyBuilder::allow_any_port_off_loopback`")]
+    AnyPortOffLoopback,
+    /// A wildcard whose base domain is a public suffix (`https://*.co.uk`).
+    #[error("`{0}` is a public suffix, so the wildcard would match sites of unrelated owners: use a registrable domain such as `https://*.example.co.uk`, or `OriginPolicyBuilder::allow_wildcard_on_public_suffix` if you run the suffix")]
+    PublicSuffixWildcard(String),
     /// The host cannot be parsed as a domain or IP address.
     #[error("the host is not valid: {0}")]
     InvalidHost(String),
@@ -102,4 +111,7 @@ pub enum ConfigErrorKind {
     /// entry could never match.
     #[error("the entry could never match what browsers send: {0}")]
     NeverMatches(&'static str),
+    /// An environment variable read by `OriginPolicy::from_env` is unset or not Unicode.
+    #[error("the environment variable {0}")]
+    Env(&'static str),
 }

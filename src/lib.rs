@@ -74,6 +74,46 @@
 //! well-formed origin is then looked up: exact entries by their canonical serialization, and
 //! wildcard patterns `scheme://*.base[:port]` by whole labels.
 //!
+//! # Handshake guard
+//!
+//! An origin check is one of three things a WebSocket endpoint decides at the handshake. A
+//! [`HandshakeGuard`] wraps an [`OriginPolicy`] and runs all three, cheapest first, with the
+//! right status codes: origin (`403`), subprotocol negotiation (`400`), authentication
+//! (`401`, with `WWW-Authenticate` for bearer tokens); a `Sec-WebSocket-Version` other than
+//! 13 is `426`. It returns a [`GuardOutcome`]: the matched rule, the chosen subprotocol and
+//! the identity your authentication hook returned.
+//!
+//! ```
+//! use origin_policy::guard::{auth::{StaticTokens, TokenSource}, HandshakeGuard};
+//!
+//! let tokens = StaticTokens::new([("t0k3n-alice", "alice")])?;
+//! let guard = HandshakeGuard::builder("https://app.example.com".parse()?)
+//!     .subprotocols(["graphql-transport-ws", "graphql-ws"]) // server preference order
+//!     .authenticate_token(TokenSource::subprotocol(), move |token| tokens.verify(token))
+//!     .build()?;
+//!
+//! let request = http::Request::get("/graphql")
+//!     .header("origin", "https://app.example.com")
+//!     .header("sec-websocket-version", "13")
+//!     .header("sec-websocket-protocol", "graphql-ws, base64url.bearer.authorization.k8s.io.dDBrM24tYWxpY2U")
+//!     .body(())?;
+//! let outcome = guard.evaluate(&request);
+//! assert_eq!(outcome.decision.subprotocol(), Some("graphql-ws")); // never the token item
+//! assert_eq!(outcome.identity, Some("alice"));
+//!
+//! // With tungstenite, a slot receives the outcome:
+//! // let mut outcome = None;
+//! // let socket = tungstenite::accept_hdr(stream, guard.callback(&mut outcome))?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Credentials can come from a bearer token, a cookie (refused at build time with a policy
+//! that allows any origin or `null`), a query parameter or `Sec-WebSocket-Protocol`
+//! ([`guard::auth`]); comparisons are constant-time. A report-only mode evaluates
+//! everything and lets handshakes through while reporting what it would have denied; an
+//! observer and the `tracing` feature see every decision. See [`guard`] for the details and
+//! a graphql-ws worked example, and `examples/graphql_ws.rs` for a server.
+//!
 //! # Security model
 //!
 //! - **An origin check is not authentication.** It protects users' browsers from other web
@@ -112,6 +152,10 @@
 //! - `tungstenite` (default): `&OriginPolicy` implements tungstenite's handshake `Callback`, so
 //!   `tungstenite::accept_hdr(stream, &policy)` and
 //!   `tokio_tungstenite::accept_hdr_async(stream, &policy)` just work. See [`adapters::tungstenite`].
+//!   With it, a [`HandshakeGuard`] is a callback too ([`guard::tungstenite`]).
+//! - `tracing`: one structured event per [`HandshakeGuard`] decision (target
+//!   `origin_policy::guard`; outcome, status, check, reason, escaped origin, matched rule,
+//!   subprotocol; never the credential). Off by default; nothing is logged without it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -120,19 +164,31 @@ pub mod adapters;
 mod decision;
 mod error;
 mod excerpt;
+pub mod guard;
 mod host;
+mod lint;
 mod origin;
 mod pattern;
 mod policy;
+mod port;
+#[cfg(feature = "reload")]
+mod shared;
+mod suffix;
 
 pub use decision::{Decision, DenyReason, MatchedRule};
 pub use error::{ConfigError, ConfigErrorKind};
 pub use excerpt::OriginExcerpt;
+pub use guard::{GuardDecision, GuardOutcome, HandshakeGuard, HandshakeGuardBuilder};
+pub use lint::{Lint, LintKind};
 pub use origin::{MalformedOrigin, Origin, Scheme};
-pub use pattern::WildcardPattern;
+pub use pattern::OriginPattern;
 pub use policy::{OriginPolicy, OriginPolicyBuilder};
+pub use port::PortRule;
+#[cfg(feature = "reload")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reload")))]
+pub use shared::SharedPolicy;
 
 // The README's examples are compiled and run as doc tests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "tungstenite"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -7,7 +7,7 @@
 //! it is the scheme's default. An `Origin` request header carries exactly that string
 //! (RFC 6454 section 7, WHATWG Fetch), or `null`.
 
-use std::borrow::{Borrow, Cow};
+use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
@@ -27,6 +27,8 @@ use crate::host::{self, HostError, HostKind};
 /// assert_eq!(Scheme::Http.as_str(), "http");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 #[non_exhaustive]
 pub enum Scheme {
     /// `http`, default port 80.
@@ -173,9 +175,26 @@ impl PartialEq for Origin {
 impl Eq for Origin {}
 
 impl Hash for Origin {
-    // Must agree with `str`'s hash for the `Borrow<str>` lookups in the policy.
+    // Must agree with `OriginBytes`, the policy's allocation-free lookup key.
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state)
+        state.write(self.serialized.as_bytes());
+    }
+}
+
+/// A canonical serialization as bytes, to look an [`Origin`] up in a table without building
+/// one: same hash, same equality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OriginBytes<'a>(pub(crate) &'a [u8]);
+
+impl Hash for OriginBytes<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write(self.0);
+    }
+}
+
+impl hashbrown::Equivalent<Origin> for OriginBytes<'_> {
+    fn equivalent(&self, origin: &Origin) -> bool {
+        self.0 == origin.serialized.as_bytes()
     }
 }
 
@@ -188,12 +207,6 @@ impl PartialOrd for Origin {
 impl Ord for Origin {
     fn cmp(&self, other: &Origin) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Borrow<str> for Origin {
-    fn borrow(&self) -> &str {
-        self.as_str()
     }
 }
 
@@ -232,6 +245,8 @@ pub(crate) enum Malformation {
     Scheme,
     /// Bytes outside printable ASCII.
     NotPrintableAscii,
+    /// A comma, space or tab: several values, or a value with a space in it.
+    Separator,
     /// A path, query, fragment, userinfo or backslash after the host.
     AfterHost,
     /// A port that is empty, not decimal, has leading zeros or exceeds 65535.
@@ -245,6 +260,7 @@ impl Malformation {
             Malformation::SchemeSyntax => "it does not start with a scheme and `://`",
             Malformation::Scheme => "the scheme is not `http` or `https`",
             Malformation::NotPrintableAscii => "it holds bytes outside printable ASCII",
+            Malformation::Separator => "it holds a comma, space or tab",
             Malformation::AfterHost => {
                 "it has a path, query, fragment or userinfo (an origin is only scheme, host and port)"
             }
@@ -265,8 +281,8 @@ pub(crate) enum SerializedOrigin<'a> {
 
 /// An `http`/`https` origin parsed from a header value, borrowing it when it was canonical.
 pub(crate) struct TupleOrigin<'a> {
-    /// Canonical serialization.
-    pub(crate) serialized: Cow<'a, str>,
+    /// Canonical serialization (ASCII).
+    pub(crate) serialized: Cow<'a, [u8]>,
     pub(crate) scheme: Scheme,
     /// End of the host in `serialized` (the host starts right after `://`).
     pub(crate) host_end: usize,
@@ -276,13 +292,15 @@ pub(crate) struct TupleOrigin<'a> {
 }
 
 impl TupleOrigin<'_> {
-    pub(crate) fn host(&self) -> &str {
+    /// The host, ASCII.
+    pub(crate) fn host(&self) -> &[u8] {
         &self.serialized[self.scheme.as_str().len() + 3..self.host_end]
     }
 
     fn to_owned_origin(&self) -> Origin {
         Origin {
-            serialized: Arc::from(&*self.serialized),
+            // Only ASCII ever gets here; a lossy conversion cannot change it.
+            serialized: Arc::from(String::from_utf8_lossy(&self.serialized)),
             scheme: self.scheme,
             host_end: self.host_end,
             port: self.port,
@@ -293,100 +311,93 @@ impl TupleOrigin<'_> {
 impl<'a> SerializedOrigin<'a> {
     /// Parses `scheme "://" host [":" port]`, exactly, and canonicalises it.
     ///
-    /// Never allocates when `value` is already canonical (what browsers send); otherwise one
-    /// allocation for the lowercase copy.
+    /// One pass over the bytes for the canonical values browsers send, and no allocation;
+    /// otherwise one allocation for the lowercase copy.
     pub(crate) fn parse(value: &'a [u8]) -> Result<SerializedOrigin<'a>, MalformedOrigin> {
         let fail = |m| Err(MalformedOrigin(m));
-        // Printable ASCII only: no controls, no DEL, no space, nothing non-ASCII.
-        if !value.iter().all(|b| matches!(b, 0x21..=0x7e)) {
-            return fail(Malformation::NotPrintableAscii);
-        }
-        // Everything is ASCII now, so this cannot fail; keep the error path anyway.
-        let value = match std::str::from_utf8(value) {
-            Ok(value) => value,
-            Err(_) => return fail(Malformation::NotPrintableAscii),
+        // The schemes browsers send, in their canonical spelling, need no scan.
+        let (scheme, scheme_end) = if value.starts_with(b"https://") {
+            (Some(Scheme::Https), 5)
+        } else if value.starts_with(b"http://") {
+            (Some(Scheme::Http), 4)
+        } else {
+            // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )   (RFC 3986 section 3.1)
+            let end = match value.first() {
+                Some(b) if b.is_ascii_alphabetic() => value
+                    .iter()
+                    .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
+                    .unwrap_or(value.len()),
+                _ => return fail(Malformation::SchemeSyntax),
+            };
+            if !value[end..].starts_with(b"://") {
+                return fail(Malformation::SchemeSyntax);
+            }
+            (Scheme::from_ascii(&value[..end]), end)
         };
+        let scheme_uppercase = value[..scheme_end].iter().any(u8::is_ascii_uppercase);
+        let host_start = scheme_end + 3;
 
-        // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )   (RFC 3986 section 3.1)
-        let (scheme_name, rest) = match value.split_once("://") {
-            Some(parts) => parts,
-            None => return fail(Malformation::SchemeSyntax),
-        };
-        let scheme_ok = scheme_name
-            .as_bytes()
-            .first()
-            .is_some_and(u8::is_ascii_alphabetic)
-            && scheme_name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-        if !scheme_ok {
-            return fail(Malformation::SchemeSyntax);
-        }
-
-        // Nothing may follow the authority, and there is no userinfo.
-        if rest
-            .bytes()
-            .any(|b| matches!(b, b'/' | b'?' | b'#' | b'@' | b'\\'))
-        {
-            return fail(Malformation::AfterHost);
-        }
-
-        // Split host and port. An IPv6 host holds colons inside its brackets.
-        let (host, port_text) = if rest.starts_with('[') {
-            match rest.find(']') {
-                Some(close) => {
-                    let (host, after) = rest.split_at(close + 1);
-                    match after.strip_prefix(':') {
-                        Some(port) => (host, Some(port)),
-                        None if after.is_empty() => (host, None),
-                        None => return fail(Malformation::Host(HostError::Ipv6)),
+        let scan = host::scan(&value[host_start..]).map_err(|e| {
+            // A stray byte right where the host starts says more than "empty host".
+            MalformedOrigin(match e {
+                HostError::Empty => match value.get(host_start) {
+                    None | Some(b':') => Malformation::Host(e),
+                    Some(_) => stray(value, host_start, Malformation::Host(HostError::Character)),
+                },
+                e => Malformation::Host(e),
+            })
+        })?;
+        let host_end = host_start + scan.end;
+        let port = match value.get(host_end) {
+            None => None,
+            Some(b':') => {
+                let digits = &value[host_end + 1..];
+                match parse_port(digits) {
+                    Some(port) => Some(port),
+                    None => {
+                        let bad = digits.iter().position(|b| !b.is_ascii_digit()).unwrap_or(0);
+                        return fail(stray(value, host_end + 1 + bad, Malformation::Port));
                     }
                 }
-                None => return fail(Malformation::Host(HostError::Ipv6)),
             }
-        } else {
-            match rest.split_once(':') {
-                Some((host, port)) => (host, Some(port)),
-                None => (rest, None),
+            Some(_) => {
+                return fail(stray(
+                    value,
+                    host_end,
+                    Malformation::Host(HostError::Character),
+                ))
             }
-        };
-        let port = match port_text {
-            Some(text) => Some(parse_port(text).ok_or(MalformedOrigin(Malformation::Port))?),
-            None => None,
         };
 
-        let scheme = match Scheme::from_ascii(scheme_name.as_bytes()) {
-            Some(scheme) => scheme,
-            None => {
-                // Still require a host of the right shape, so that garbage after a made-up
-                // scheme is reported as malformed rather than merely "not allowed".
-                let lower = host.to_ascii_lowercase();
-                host::classify(&lower).map_err(|e| MalformedOrigin(Malformation::Host(e)))?;
-                return Ok(SerializedOrigin::OtherScheme);
-            }
+        let Some(scheme) = scheme else {
+            // Well-formed, but no page has such an origin. The host was scanned above; finish
+            // its checks so garbage after a made-up scheme is still reported as malformed.
+            let host = value[host_start..host_end].to_ascii_lowercase();
+            host::validate(&host, scan).map_err(|e| MalformedOrigin(Malformation::Host(e)))?;
+            return Ok(SerializedOrigin::OtherScheme);
         };
         let default_port = port == Some(scheme.default_port());
         let port = if default_port { None } else { port };
 
-        let canonical = !default_port
-            && !scheme_name.bytes().any(|b| b.is_ascii_uppercase())
-            && !host.bytes().any(|b| b.is_ascii_uppercase());
-        let serialized: Cow<'a, str> = if canonical {
+        let serialized: Cow<'a, [u8]> = if !default_port && !scan.uppercase && !scheme_uppercase {
             Cow::Borrowed(value)
         } else {
-            let mut owned = String::with_capacity(value.len());
-            owned.push_str(scheme.as_str());
-            owned.push_str("://");
-            owned.extend(host.chars().map(|c| c.to_ascii_lowercase()));
+            let mut owned = Vec::with_capacity(value.len());
+            owned.extend_from_slice(scheme.as_str().as_bytes());
+            owned.extend_from_slice(b"://");
+            owned.extend(
+                value[host_start..host_end]
+                    .iter()
+                    .map(u8::to_ascii_lowercase),
+            );
             if port.is_some() {
-                owned.push(':');
-                owned.push_str(port_text.unwrap_or_default());
+                owned.extend_from_slice(&value[host_end..]);
             }
             Cow::Owned(owned)
         };
         let host_start = scheme.as_str().len() + 3;
-        let host_end = host_start + host.len();
-        let kind = host::classify(&serialized[host_start..host_end])
+        let host_end = host_start + scan.end;
+        let kind = host::validate(&serialized[host_start..host_end], scan)
             .map_err(|e| MalformedOrigin(Malformation::Host(e)))?;
         Ok(SerializedOrigin::Tuple(TupleOrigin {
             serialized,
@@ -398,10 +409,21 @@ impl<'a> SerializedOrigin<'a> {
     }
 }
 
+/// What a byte that ends a parse early means: a delimiter of something an origin does not
+/// have, a separator of several values, a byte outside printable ASCII, or (`otherwise`)
+/// a character out of place.
+fn stray(value: &[u8], at: usize, otherwise: Malformation) -> Malformation {
+    match value.get(at) {
+        Some(b'/' | b'?' | b'#' | b'@' | b'\\') => Malformation::AfterHost,
+        Some(b',' | b' ' | b'\t') => Malformation::Separator,
+        Some(b) if !matches!(b, 0x21..=0x7e) => Malformation::NotPrintableAscii,
+        _ => otherwise,
+    }
+}
+
 /// `port = 1*5DIGIT` with a value of at most 65535 and no leading zero (so the text is the
 /// port's serialization; `0` itself is fine).
-fn parse_port(text: &str) -> Option<u16> {
-    let bytes = text.as_bytes();
+fn parse_port(bytes: &[u8]) -> Option<u16> {
     if bytes.is_empty() || bytes.len() > 5 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
@@ -477,7 +499,7 @@ mod tests {
             ("https://app.example.com@evil.example", M::AfterHost),
             ("https:\\\\app.example.com", M::SchemeSyntax),
             ("https://app.example.com\\@evil.example", M::AfterHost),
-            ("https://app.example.com ", M::NotPrintableAscii),
+            ("https://app.example.com ", M::Separator),
             ("https://app.example.com\0", M::NotPrintableAscii),
             ("https://b\u{fc}cher.example", M::NotPrintableAscii),
             ("https://app.example.com:", M::Port),
@@ -497,9 +519,9 @@ mod tests {
             ("https://*.example.com", M::Host(HostError::Character)),
             ("https://app..example.com", M::Host(HostError::EmptyLabel)),
             ("http://127.1:8080", M::Host(HostError::Ipv4)),
-            ("http://[::1]x", M::Host(HostError::Ipv6)),
+            ("http://[::1]x", M::Host(HostError::Character)),
             ("http://[::1", M::Host(HostError::Ipv6)),
-            ("http://::1", M::Port),
+            ("http://::1", M::Host(HostError::Empty)),
             ("null", M::SchemeSyntax),
             ("wss://app.example.com", M::Scheme),
         ];
@@ -535,7 +557,7 @@ mod tests {
         match SerializedOrigin::parse(b"https://app.example.com:8443") {
             Ok(SerializedOrigin::Tuple(o)) => {
                 assert!(matches!(o.serialized, Cow::Borrowed(_)));
-                assert_eq!(o.host(), "app.example.com");
+                assert_eq!(o.host(), b"app.example.com");
                 assert_eq!(o.port, Some(8443));
             }
             _ => panic!("expected a tuple origin"),

@@ -1,5 +1,6 @@
 //! Allowlist entries as written in configuration: an exact origin in any equivalent spelling,
-//! or a wildcard-subdomain pattern. Each is normalised to what browsers send, or refused.
+//! or an [`OriginPattern`] (wildcard subdomains and/or a port rule). Each is normalised to what
+//! browsers send, or refused with a [`ConfigError`] that says how to fix it.
 
 use std::fmt;
 use std::sync::Arc;
@@ -7,22 +8,37 @@ use std::sync::Arc;
 use crate::error::{ConfigError, ConfigErrorKind};
 use crate::host::HostKind;
 use crate::origin::{Origin, Scheme, SerializedOrigin, TupleOrigin};
+use crate::port::{self, PortRule};
+use crate::suffix;
 
 /// One allowlist entry, normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Entry {
     Exact(Origin),
-    Wildcard(WildcardPattern),
+    Pattern(OriginPattern),
 }
 
-/// A wildcard-subdomain pattern such as `https://*.tenant.example.com` or
-/// `https://*.example.com:8443`.
+/// What an entry may do beyond the defaults (set through the builder's named methods).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct EntryOptions {
+    /// `:*` on a host that is not loopback.
+    pub(crate) any_port_off_loopback: bool,
+    /// A wildcard whose base is a public suffix (`https://*.github.io`).
+    pub(crate) public_suffix_wildcard: bool,
+    /// One of the server's own public origins (the same-origin rule).
+    pub(crate) same_origin: bool,
+}
+
+/// An allowlist rule that is more than one exact origin: wildcard subdomains
+/// (`https://*.tenant.example.com`), a port rule (`http://localhost:*`,
+/// `https://app.example.com:[8443,9443]`), or both (`https://*.example.com:[443,8443]`).
 ///
-/// It matches an origin with the same scheme and port whose host is one or more whole labels
-/// followed by `.` and the pattern's base domain, at any depth. It never matches the base
-/// domain itself, a host that merely ends with the same characters (`evilexample.com`), or a
-/// host with the base in the middle (`a.example.com.evil.net`). The pattern is held in its
-/// canonical form (lowercase, punycode, default port dropped).
+/// A wildcard matches an origin whose host is one or more whole labels followed by `.` and
+/// the pattern's base domain, at any depth. It never matches the base domain itself, a host
+/// that merely ends with the same characters (`evilexample.com`), or a host with the base in
+/// the middle (`a.example.com.evil.net`). The scheme must be the same, and the port must be
+/// accepted by the [`PortRule`]. Patterns are held in canonical form (lowercase, punycode,
+/// default port dropped).
 ///
 /// ```
 /// use origin_policy::OriginPolicy;
@@ -32,18 +48,22 @@ pub(crate) enum Entry {
 /// assert!(!policy.check_value(b"https://tenant.example.com").is_allowed());
 /// assert!(!policy.check_value(b"https://eviltenant.example.com").is_allowed());
 /// assert!(!policy.check_value(b"http://acme.tenant.example.com").is_allowed());
+/// assert_eq!(policy.patterns().next().unwrap().as_str(), "https://*.tenant.example.com");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct WildcardPattern {
-    /// `scheme "://*." base [":" port]`, canonical.
+pub struct OriginPattern {
+    /// `scheme "://" ["*."] host [port rule]`, canonical.
     serialized: Arc<str>,
     scheme: Scheme,
-    port: Option<u16>,
+    subdomains: bool,
+    /// End of the host (or wildcard base) in `serialized`.
+    host_end: usize,
+    ports: PortRule,
 }
 
-impl WildcardPattern {
-    /// The canonical pattern, e.g. `https://*.tenant.example.com`.
+impl OriginPattern {
+    /// The canonical pattern, e.g. `https://*.tenant.example.com` or `http://localhost:*`.
     pub fn as_str(&self) -> &str {
         &self.serialized
     }
@@ -53,44 +73,77 @@ impl WildcardPattern {
         self.scheme
     }
 
-    /// The domain under which any subdomain matches, e.g. `tenant.example.com`.
-    pub fn base(&self) -> &str {
-        let start = self.scheme.as_str().len() + "://*.".len();
-        let end = match self.port {
-            Some(_) => self.serialized.rfind(':').unwrap_or(self.serialized.len()),
-            None => self.serialized.len(),
+    /// The host: for a wildcard, the base domain under which any subdomain matches
+    /// (`tenant.example.com`); otherwise the exact host.
+    pub fn host(&self) -> &str {
+        let start = self.scheme.as_str().len() + 3 + if self.subdomains { 2 } else { 0 };
+        &self.serialized[start..self.host_end]
+    }
+
+    /// Whether this is a wildcard-subdomain pattern (it never matches [`host`](Self::host)
+    /// itself, only its subdomains).
+    pub fn is_wildcard(&self) -> bool {
+        self.subdomains
+    }
+
+    /// The ports a matching origin may have.
+    pub fn ports(&self) -> &PortRule {
+        &self.ports
+    }
+
+    /// Whether `origin` matches this pattern.
+    ///
+    /// ```
+    /// use origin_policy::{Origin, OriginPolicy};
+    /// let policy: OriginPolicy = "https://*.example.com:[443,8443]".parse()?;
+    /// let pattern = policy.patterns().next().unwrap();
+    /// assert!(pattern.matches(&"https://a.example.com:8443".parse::<Origin>()?));
+    /// assert!(!pattern.matches(&"https://example.com".parse::<Origin>()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn matches(&self, origin: &Origin) -> bool {
+        self.matches_parts(
+            origin.scheme(),
+            origin.host().as_bytes(),
+            origin.port_or_default(),
+        )
+    }
+
+    pub(crate) fn matches_parsed(&self, origin: &TupleOrigin<'_>) -> bool {
+        if self.subdomains && origin.kind != HostKind::Domain {
+            return false;
+        }
+        let port = origin.port.unwrap_or(origin.scheme.default_port());
+        self.matches_parts(origin.scheme, origin.host(), port)
+    }
+
+    /// Checked in full (not only through the policy's lookup tables), so that a table bug can
+    /// never turn into an allow.
+    fn matches_parts(&self, scheme: Scheme, host: &[u8], port: u16) -> bool {
+        let base = self.host().as_bytes();
+        let host_ok = if self.subdomains {
+            // One or more whole labels, then a dot, then the base. Hosts that reach here have
+            // no empty labels (the parsers refuse them), so a non-empty prefix is whole labels.
+            host.len() > base.len() + 1
+                && host.ends_with(base)
+                && host[host.len() - base.len() - 1] == b'.'
+                && !host.starts_with(b"[")
+        } else {
+            host == base
         };
-        &self.serialized[start..end]
-    }
-
-    /// The port a matching origin must have, unless it is the scheme's default.
-    pub fn port(&self) -> Option<u16> {
-        self.port
-    }
-
-    /// Whether `origin` (canonical, from a header) is a subdomain origin of this pattern.
-    /// Checked again here in full, so that a lookup-table bug can never turn into an allow.
-    pub(crate) fn matches(&self, origin: &TupleOrigin<'_>) -> bool {
-        let host = origin.host();
-        let base = self.base();
-        origin.kind == HostKind::Domain
-            && origin.scheme == self.scheme
-            && origin.port == self.port
-            && host.len() > base.len() + 1
-            && host.ends_with(base)
-            && host.as_bytes()[host.len() - base.len() - 1] == b'.'
+        scheme == self.scheme && host_ok && self.ports.accepts(port)
     }
 }
 
-impl fmt::Display for WildcardPattern {
+impl fmt::Display for OriginPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl fmt::Debug for WildcardPattern {
+impl fmt::Debug for OriginPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("WildcardPattern")
+        f.debug_tuple("OriginPattern")
             .field(&self.as_str())
             .finish()
     }
@@ -98,41 +151,46 @@ impl fmt::Debug for WildcardPattern {
 
 /// Parses an exact origin as written in configuration.
 pub(crate) fn parse_exact(entry: &str) -> Result<Origin, ConfigError> {
-    match parse_entry(entry)? {
+    match parse_entry(entry, EntryOptions::default())? {
         Entry::Exact(origin) => Ok(origin),
-        Entry::Wildcard(_) => Err(ConfigError::new(entry, ConfigErrorKind::MisplacedWildcard)),
+        Entry::Pattern(pattern) if pattern.is_wildcard() => {
+            Err(ConfigError::new(entry, ConfigErrorKind::MisplacedWildcard))
+        }
+        Entry::Pattern(_) => Err(ConfigError::new(entry, ConfigErrorKind::InvalidPort)),
     }
 }
 
-/// Parses one allowlist entry: `scheme "://" host [":" port] ["/"]` in any equivalent spelling,
-/// or `scheme "://*." domain [":" port] ["/"]`.
-pub(crate) fn parse_entry(entry: &str) -> Result<Entry, ConfigError> {
-    let fail = |kind| Err(ConfigError::new(entry, kind));
+/// Parses one allowlist entry: `scheme "://" ["*."] host [":" port-rule] ["/"]`, the host and
+/// scheme in any equivalent spelling, the port rule one of `port`, `[port,port,...]` or `*`.
+pub(crate) fn parse_entry(entry: &str, options: EntryOptions) -> Result<Entry, ConfigError> {
+    parse_entry_kind(entry, options).map_err(|kind| ConfigError::new(entry, kind))
+}
+
+fn parse_entry_kind(entry: &str, options: EntryOptions) -> Result<Entry, ConfigErrorKind> {
+    use ConfigErrorKind as K;
     if entry.is_empty() {
-        return fail(ConfigErrorKind::EmptyList);
+        return Err(K::EmptyList);
     }
     if entry.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return fail(ConfigErrorKind::Whitespace);
+        return Err(K::Whitespace);
     }
     if entry == "*" {
-        return fail(ConfigErrorKind::AnyOrigin);
+        return Err(K::AnyOrigin);
     }
     if entry.eq_ignore_ascii_case("null") {
-        return fail(ConfigErrorKind::Null);
+        return Err(K::Null);
     }
-    let Some((scheme_name, rest)) = entry.split_once("://") else {
-        return fail(ConfigErrorKind::MissingScheme);
-    };
+    let (scheme_name, rest) = entry.split_once("://").ok_or(K::MissingScheme)?;
     let scheme = match Scheme::from_ascii(scheme_name.as_bytes()) {
         Some(scheme) => scheme,
-        None if scheme_name.is_empty() => return fail(ConfigErrorKind::MissingScheme),
+        None if scheme_name.is_empty() => return Err(K::MissingScheme),
         None => {
             let name = scheme_name.to_ascii_lowercase();
-            return if name == "ws" || name == "wss" {
-                fail(ConfigErrorKind::WebSocketScheme(name))
+            return Err(if name == "ws" || name == "wss" {
+                K::WebSocketScheme(name)
             } else {
-                fail(ConfigErrorKind::UnsupportedScheme(name))
-            };
+                K::UnsupportedScheme(name)
+            });
         }
     };
 
@@ -141,61 +199,140 @@ pub(crate) fn parse_entry(entry: &str) -> Result<Entry, ConfigError> {
     let (authority, tail) = rest.split_at(end);
     match tail.strip_prefix('/').unwrap_or(tail).chars().next() {
         None => {}
-        Some('?') => return fail(ConfigErrorKind::Query),
-        Some('#') => return fail(ConfigErrorKind::Fragment),
-        _ => return fail(ConfigErrorKind::Path),
+        Some('?') => return Err(K::Query),
+        Some('#') => return Err(K::Fragment),
+        _ => return Err(K::Path),
     }
     if authority.contains('@') {
-        return fail(ConfigErrorKind::Userinfo);
-    }
-    // `url` reads `host:` as the default port; here an empty port is a mistake to point out.
-    if authority.ends_with(':') {
-        return fail(ConfigErrorKind::InvalidPort);
+        return Err(K::Userinfo);
     }
 
-    let (wildcard, authority) = if authority.contains('*') {
-        match authority.strip_prefix("*.") {
+    let (host, port_text) = split_port(authority)?;
+    let (subdomains, host) = if host.contains('*') {
+        match host.strip_prefix("*.") {
             Some(base) if !base.contains('*') => (true, base),
-            _ if authority == "*" || authority.starts_with("*:") => {
-                return fail(ConfigErrorKind::AnyOrigin)
-            }
-            _ => return fail(ConfigErrorKind::MisplacedWildcard),
+            _ if host == "*" => return Err(K::AnyOrigin),
+            _ => return Err(K::MisplacedWildcard),
         }
     } else {
-        (false, authority)
+        (false, host)
     };
 
-    let origin = normalise(scheme, authority).map_err(|kind| ConfigError::new(entry, kind))?;
-    if !wildcard {
-        return Ok(Entry::Exact(origin));
-    }
-    if origin.host().starts_with('[') || origin_is_ipv4(&origin) {
-        return fail(ConfigErrorKind::WildcardOnIp);
-    }
-    let labels = origin.host().trim_end_matches('.').split('.').count();
-    if labels < 2 {
-        return fail(ConfigErrorKind::WildcardTooBroad);
-    }
-    let serialized = match origin.port() {
-        Some(port) => format!("{}://*.{}:{}", scheme, origin.host(), port),
-        None => format!("{}://*.{}", scheme, origin.host()),
+    // The port rule. A single port goes through the URL parser with the host, which accepts
+    // every spelling a URL may have (`:0443`); lists and `*` are this crate's syntax.
+    let (origin, ports) = match port_text {
+        None => {
+            let origin = normalise(scheme, host)?;
+            (origin, None)
+        }
+        Some("") => return Err(K::InvalidPort),
+        Some("*") => (normalise(scheme, host)?, Some(PortRule::Any)),
+        Some(list) if list.starts_with('[') => {
+            let inner = list
+                .strip_prefix('[')
+                .and_then(|l| l.strip_suffix(']'))
+                .ok_or(K::InvalidPortList)?;
+            let ports = port::parse_list(inner).ok_or(K::InvalidPortList)?;
+            let rule = PortRule::from_list(ports).ok_or(K::InvalidPortList)?;
+            (normalise(scheme, host)?, Some(rule))
+        }
+        Some(port) => (normalise(scheme, &format!("{host}:{port}"))?, None),
     };
-    Ok(Entry::Wildcard(WildcardPattern {
+    if origin.port() == Some(0) {
+        return Err(K::InvalidPort);
+    }
+    let ports = ports.unwrap_or(PortRule::Is(origin.port_or_default()));
+
+    let host = origin.host();
+    if subdomains {
+        if host.starts_with('[') || is_ipv4(host) {
+            return Err(K::WildcardOnIp);
+        }
+        if host.trim_end_matches('.').split('.').count() < 2 {
+            return Err(K::WildcardTooBroad);
+        }
+        if !options.public_suffix_wildcard && suffix::is_public_suffix(host) {
+            return Err(K::PublicSuffixWildcard(host.to_owned()));
+        }
+    }
+    if ports == PortRule::Any && !options.any_port_off_loopback && !is_loopback(host) {
+        return Err(K::AnyPortOffLoopback);
+    }
+    if let (false, PortRule::Is(port)) = (subdomains, &ports) {
+        // A one-port list (`:[8443]`) is an exact origin with that port.
+        return match origin.port_or_default() == *port {
+            true => Ok(Entry::Exact(origin)),
+            false => normalise(scheme, &format!("{host}:{port}")).map(Entry::Exact),
+        };
+    }
+
+    let mut serialized = format!("{scheme}://{}{host}", if subdomains { "*." } else { "" });
+    let host_end = serialized.len();
+    ports.write_suffix(scheme, &mut serialized);
+    Ok(Entry::Pattern(OriginPattern {
         serialized: Arc::from(serialized),
         scheme,
-        port: origin.port(),
+        subdomains,
+        host_end,
+        ports,
     }))
 }
 
-fn origin_is_ipv4(origin: &Origin) -> bool {
-    matches!(url::Host::parse(origin.host()), Ok(url::Host::Ipv4(_)))
+/// Splits `host[:port-rule]`, keeping IPv6 brackets and port lists whole.
+fn split_port(authority: &str) -> Result<(&str, Option<&str>), ConfigErrorKind> {
+    if authority.starts_with('[') {
+        let close = authority.find(']').ok_or_else(|| {
+            ConfigErrorKind::InvalidHost(url::ParseError::InvalidIpv6Address.to_string())
+        })?;
+        let (host, after) = authority.split_at(close + 1);
+        return match after {
+            "" => Ok((host, None)),
+            _ => match after.strip_prefix(':') {
+                Some(port) => Ok((host, Some(port))),
+                None => Err(ConfigErrorKind::InvalidHost(
+                    url::ParseError::InvalidIpv6Address.to_string(),
+                )),
+            },
+        };
+    }
+    Ok(match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    })
 }
 
-/// Normalises `scheme://authority` with the WHATWG URL parser (the `url` crate), then insists
-/// that the result is a canonical serialized origin that the strict header parser accepts, so
+fn is_ipv4(host: &str) -> bool {
+    matches!(url::Host::parse(host), Ok(url::Host::Ipv4(_)))
+}
+
+/// Loopback hosts: `localhost` and its subdomains (browsers resolve `*.localhost` to loopback
+/// without asking DNS), `127.0.0.0/8` and `[::1]`.
+pub(crate) fn is_loopback(host: &str) -> bool {
+    let name = host.strip_suffix('.').unwrap_or(host);
+    if name == "localhost" || name.ends_with(".localhost") {
+        return true;
+    }
+    match url::Host::parse(host) {
+        Ok(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Ok(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        _ => false,
+    }
+}
+
+/// Normalises `scheme://authority` to the canonical origin, or says why it cannot be one.
+///
+/// An authority that is already canonical is checked by the strict header parser alone (it
+/// validates hosts with `idna` and `url` exactly as below); anything else goes through the
+/// WHATWG URL parser (the `url` crate) and the result must then pass the strict parser, so
 /// that no accepted entry can silently never match.
 fn normalise(scheme: Scheme, authority: &str) -> Result<Origin, ConfigErrorKind> {
-    let url = url::Url::parse(&format!("{scheme}://{authority}/")).map_err(|e| match e {
+    let text = format!("{scheme}://{authority}");
+    if let Ok(SerializedOrigin::Tuple(origin)) = SerializedOrigin::parse(text.as_bytes()) {
+        if *origin.serialized == *text.as_bytes() {
+            return Ok(Origin::from_canonical(&origin));
+        }
+    }
+    let url = url::Url::parse(&text).map_err(|e| match e {
         url::ParseError::EmptyHost => ConfigErrorKind::EmptyHost,
         url::ParseError::InvalidPort => ConfigErrorKind::InvalidPort,
         other => ConfigErrorKind::InvalidHost(other.to_string()),
@@ -203,12 +340,9 @@ fn normalise(scheme: Scheme, authority: &str) -> Result<Origin, ConfigErrorKind>
     if url.host_str().is_none_or(str::is_empty) {
         return Err(ConfigErrorKind::EmptyHost);
     }
-    if url.port() == Some(0) {
-        return Err(ConfigErrorKind::InvalidPort);
-    }
     let canonical = url.origin().ascii_serialization();
     match SerializedOrigin::parse(canonical.as_bytes()) {
-        Ok(SerializedOrigin::Tuple(origin)) if origin.serialized == canonical.as_str() => {
+        Ok(SerializedOrigin::Tuple(origin)) if *origin.serialized == *canonical.as_bytes() => {
             Ok(Origin::from_canonical(&origin))
         }
         Ok(_) => Err(ConfigErrorKind::NeverMatches(
@@ -222,19 +356,31 @@ fn normalise(scheme: Scheme, authority: &str) -> Result<Origin, ConfigErrorKind>
 mod tests {
     use super::*;
 
+    fn parse(entry: &str) -> Result<Entry, ConfigError> {
+        parse_entry(entry, EntryOptions::default())
+    }
+
     #[track_caller]
     fn exact(entry: &str) -> String {
-        match parse_entry(entry) {
+        match parse(entry) {
             Ok(Entry::Exact(origin)) => origin.as_str().to_owned(),
             other => panic!("entry {entry:?}: expected an exact origin, got {other:?}"),
         }
     }
 
+    /// Canonical form, host, ports, wildcard.
+    type PatternParts = (String, String, PortRule, bool);
+
     #[track_caller]
-    fn wildcard(entry: &str) -> (String, String, Option<u16>) {
-        match parse_entry(entry) {
-            Ok(Entry::Wildcard(p)) => (p.as_str().to_owned(), p.base().to_owned(), p.port()),
-            other => panic!("entry {entry:?}: expected a wildcard, got {other:?}"),
+    fn pattern(entry: &str) -> PatternParts {
+        match parse(entry) {
+            Ok(Entry::Pattern(p)) => (
+                p.as_str().to_owned(),
+                p.host().to_owned(),
+                p.ports().clone(),
+                p.is_wildcard(),
+            ),
+            other => panic!("entry {entry:?}: expected a pattern, got {other:?}"),
         }
     }
 
@@ -259,6 +405,12 @@ mod tests {
                 "https://app.example.com:8443",
                 "https://app.example.com:8443",
             ),
+            // A one-port list is an exact origin.
+            (
+                "https://app.example.com:[8443]",
+                "https://app.example.com:8443",
+            ),
+            ("https://app.example.com:[443]", "https://app.example.com"),
         ];
         for &(entry, expected) in cases {
             assert_eq!(exact(entry), expected, "entry {entry:?}");
@@ -266,35 +418,125 @@ mod tests {
     }
 
     #[test]
-    fn wildcard_entries_normalise() {
-        assert_eq!(
-            wildcard("https://*.tenant.example.com"),
+    fn patterns_normalise() {
+        use PortRule::*;
+        type Expected<'a> = (&'a str, &'a str, PortRule, bool);
+        let cases: Vec<(&str, Expected)> = vec![
             (
-                "https://*.tenant.example.com".into(),
-                "tenant.example.com".into(),
-                None
-            )
-        );
-        assert_eq!(
-            wildcard("HTTPS://*.Example.COM:443/"),
-            ("https://*.example.com".into(), "example.com".into(), None)
-        );
-        assert_eq!(
-            wildcard("http://*.example.com:8080"),
+                "https://*.tenant.example.com",
+                (
+                    "https://*.tenant.example.com",
+                    "tenant.example.com",
+                    Is(443),
+                    true,
+                ),
+            ),
             (
-                "http://*.example.com:8080".into(),
-                "example.com".into(),
-                Some(8080)
-            )
-        );
-        assert_eq!(
-            wildcard("https://*.bücher.example"),
+                "HTTPS://*.Example.COM:443/",
+                ("https://*.example.com", "example.com", Is(443), true),
+            ),
             (
-                "https://*.xn--bcher-kva.example".into(),
-                "xn--bcher-kva.example".into(),
-                None
-            )
-        );
+                "http://*.example.com:8080",
+                ("http://*.example.com:8080", "example.com", Is(8080), true),
+            ),
+            (
+                "https://*.bücher.example",
+                (
+                    "https://*.xn--bcher-kva.example",
+                    "xn--bcher-kva.example",
+                    Is(443),
+                    true,
+                ),
+            ),
+            (
+                "http://localhost:*",
+                ("http://localhost:*", "localhost", Any, false),
+            ),
+            (
+                "http://LOCALHOST:*/",
+                ("http://localhost:*", "localhost", Any, false),
+            ),
+            (
+                "http://127.0.0.1:*",
+                ("http://127.0.0.1:*", "127.0.0.1", Any, false),
+            ),
+            (
+                "http://127.1.2.3:*",
+                ("http://127.1.2.3:*", "127.1.2.3", Any, false),
+            ),
+            ("http://[::1]:*", ("http://[::1]:*", "[::1]", Any, false)),
+            (
+                "http://app.localhost:*",
+                ("http://app.localhost:*", "app.localhost", Any, false),
+            ),
+            (
+                "http://*.app.localhost:*",
+                ("http://*.app.localhost:*", "app.localhost", Any, true),
+            ),
+            (
+                "https://app.example.com:[9443,8443,9443]",
+                (
+                    "https://app.example.com:[8443,9443]",
+                    "app.example.com",
+                    OneOf(vec![8443, 9443]),
+                    false,
+                ),
+            ),
+            (
+                "https://app.example.com:[443,8443]",
+                (
+                    "https://app.example.com:[443,8443]",
+                    "app.example.com",
+                    OneOf(vec![443, 8443]),
+                    false,
+                ),
+            ),
+            (
+                "https://*.example.com:[8443,443]",
+                (
+                    "https://*.example.com:[443,8443]",
+                    "example.com",
+                    OneOf(vec![443, 8443]),
+                    true,
+                ),
+            ),
+            (
+                "http://[::1]:[3000,3001]",
+                (
+                    "http://[::1]:[3000,3001]",
+                    "[::1]",
+                    OneOf(vec![3000, 3001]),
+                    false,
+                ),
+            ),
+        ];
+        for (entry, (serialized, host, ports, wildcard)) in cases {
+            assert_eq!(
+                pattern(entry),
+                (serialized.to_owned(), host.to_owned(), ports, wildcard),
+                "entry {entry:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn opt_in_entries() {
+        let any_port = EntryOptions {
+            any_port_off_loopback: true,
+            ..EntryOptions::default()
+        };
+        assert!(matches!(
+            parse_entry("https://app.example.com:*", any_port),
+            Ok(Entry::Pattern(_))
+        ));
+        let suffix = EntryOptions {
+            public_suffix_wildcard: true,
+            ..EntryOptions::default()
+        };
+        assert!(matches!(
+            parse_entry("https://*.github.io", suffix),
+            Ok(Entry::Pattern(_))
+        ));
     }
 
     #[test]
@@ -327,9 +569,31 @@ mod tests {
             ("https://app.example.com:65536", K::InvalidPort),
             ("https://app.example.com:0", K::InvalidPort),
             ("https://app.example.com:x", K::InvalidPort),
+            ("https://app.example.com:[]", K::InvalidPortList),
+            ("https://app.example.com:[0,1]", K::InvalidPortList),
+            ("https://app.example.com:[1,,2]", K::InvalidPortList),
+            ("https://app.example.com:[1,65536]", K::InvalidPortList),
+            ("https://app.example.com:[1,2", K::InvalidPortList),
+            ("https://app.example.com:*", K::AnyPortOffLoopback),
+            ("https://*.example.com:*", K::AnyPortOffLoopback),
+            ("http://localhost.evil.example:*", K::AnyPortOffLoopback),
+            ("http://10.0.0.1:*", K::AnyPortOffLoopback),
             ("https://*.com", K::WildcardTooBroad),
             ("https://*.com.", K::WildcardTooBroad),
             ("https://*.localhost", K::WildcardTooBroad),
+            ("https://*.co.uk", K::PublicSuffixWildcard("co.uk".into())),
+            (
+                "https://*.github.io",
+                K::PublicSuffixWildcard("github.io".into()),
+            ),
+            (
+                "https://*.herokuapp.com",
+                K::PublicSuffixWildcard("herokuapp.com".into()),
+            ),
+            (
+                "https://*.s3.amazonaws.com",
+                K::PublicSuffixWildcard("s3.amazonaws.com".into()),
+            ),
             ("https://*.*.example.com", K::MisplacedWildcard),
             ("https://a*.example.com", K::MisplacedWildcard),
             ("https://*example.com", K::MisplacedWildcard),
@@ -349,7 +613,7 @@ mod tests {
             ),
         ];
         for (entry, kind) in cases {
-            match parse_entry(entry) {
+            match parse(entry) {
                 Err(e) => assert_eq!(e.kind(), &kind, "entry {entry:?}"),
                 Ok(ok) => panic!("entry {entry:?} was accepted as {ok:?}"),
             }
@@ -360,8 +624,9 @@ mod tests {
             "http://[::1",
             "https://xn--zz.example",
             "http://1.2.3.256",
+            "http://[::1]x",
         ] {
-            match parse_entry(entry) {
+            match parse(entry) {
                 Err(e) => assert!(
                     matches!(e.kind(), K::InvalidHost(_)),
                     "entry {entry:?}: {e}"
@@ -369,11 +634,19 @@ mod tests {
                 Ok(ok) => panic!("entry {entry:?} was accepted as {ok:?}"),
             }
         }
+        // Registrable domains under a public suffix are fine.
+        for entry in [
+            "https://*.example.co.uk",
+            "https://*.myapp.github.io",
+            "https://*.tenant.example",
+        ] {
+            assert!(parse(entry).is_ok(), "entry {entry:?}");
+        }
     }
 
     #[test]
     fn error_messages_are_pinned() {
-        let message = |entry: &str| parse_entry(entry).unwrap_err().to_string();
+        let message = |entry: &str| parse(entry).unwrap_err().to_string();
         assert_eq!(
             message("ws://app.example.com"),
             "invalid allowlist entry \"ws://app.example.com\": `ws` is the WebSocket URL's scheme, but browsers send the page's origin: write `http://` or `https://` instead"
@@ -390,5 +663,41 @@ mod tests {
             message("https://a*.example.com"),
             "invalid allowlist entry \"https://a*.example.com\": the wildcard must be the whole left-most label, as in `https://*.example.com`"
         );
+        assert_eq!(
+            message("https://*.co.uk"),
+            "invalid allowlist entry \"https://*.co.uk\": `co.uk` is a public suffix, so the wildcard would match sites of unrelated owners: use a registrable domain such as `https://*.example.co.uk`, or `OriginPolicyBuilder::allow_wildcard_on_public_suffix` if you run the suffix"
+        );
+        assert_eq!(
+            message("https://app.example.com:*"),
+            "invalid allowlist entry \"https://app.example.com:*\": any port (`:*`) is only for loopback hosts such as `http://localhost:*`: list the ports (`:[8443,9443]`), or use `OriginPolicyBuilder::allow_any_port_off_loopback`"
+        );
+        assert_eq!(
+            message("https://app.example.com:[1,x]"),
+            "invalid allowlist entry \"https://app.example.com:[1,x]\": a port list is written `:[8443,9443]`: numbers from 1 to 65535 separated by commas, no spaces"
+        );
+    }
+
+    #[test]
+    fn pattern_matching() {
+        let pattern = |entry: &str| match parse(entry) {
+            Ok(Entry::Pattern(p)) => p,
+            other => panic!("{other:?}"),
+        };
+        let origin = |s: &str| s.parse::<Origin>().unwrap();
+        let wildcard = pattern("https://*.example.com:[443,8443]");
+        assert!(wildcard.matches(&origin("https://a.example.com")));
+        assert!(wildcard.matches(&origin("https://a.b.example.com:8443")));
+        assert!(!wildcard.matches(&origin("https://example.com")));
+        assert!(!wildcard.matches(&origin("https://aexample.com")));
+        assert!(!wildcard.matches(&origin("https://a.example.com:9443")));
+        assert!(!wildcard.matches(&origin("http://a.example.com")));
+        let any_port = pattern("http://localhost:*");
+        assert!(any_port.matches(&origin("http://localhost")));
+        assert!(any_port.matches(&origin("http://localhost:5173")));
+        assert!(!any_port.matches(&origin("https://localhost:5173")));
+        assert!(!any_port.matches(&origin("http://a.localhost:5173")));
+        let ipv6 = pattern("http://[::1]:[3000,3001]");
+        assert_eq!(ipv6.host(), "[::1]");
+        assert!(ipv6.matches(&origin("http://[::1]:3001")));
     }
 }

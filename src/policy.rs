@@ -1,36 +1,38 @@
 //! [`OriginPolicy`]: the allowlist, its builder, and the pure `check`.
 
-use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
 
-use http::{header::ORIGIN, HeaderMap, Request};
+use http::{header, HeaderMap, Request};
 
 use crate::decision::{Decision, DenyReason, MatchedRule};
 use crate::error::{ConfigError, ConfigErrorKind};
 use crate::excerpt::OriginExcerpt;
-use crate::host::HostKind;
-use crate::origin::{Origin, SerializedOrigin, TupleOrigin};
-use crate::pattern::{parse_entry, Entry, WildcardPattern};
+use crate::origin::{Origin, OriginBytes, Scheme, SerializedOrigin, TupleOrigin};
+use crate::pattern::{parse_entry, Entry, EntryOptions, OriginPattern};
+use hashbrown::{HashMap, HashSet};
 
 /// Which web origins may open a WebSocket (or make a cross-origin request) to this server.
 ///
-/// A policy is an allowlist of exact origins and wildcard-subdomain patterns, plus three
-/// opt-ins that are off by default: requests without `Origin`, `Origin: null`, and any origin.
-/// Build one with [`OriginPolicy::builder`] or parse the comma/whitespace-separated string form
-/// users keep in an environment variable. Checking is pure, never panics, allocates nothing for
-/// the canonical values browsers send, and costs the same for 1 or 1 000 000 exact entries
-/// (wildcards cost one hash lookup per label of the presented host).
+/// A policy is an allowlist of exact origins and [`OriginPattern`]s (wildcard subdomains,
+/// port lists, any port on loopback), optionally the server's own public origins
+/// (*same-origin*), plus opt-ins that are off by default: requests without `Origin`,
+/// `Origin: null`, and any origin. Build one with [`OriginPolicy::builder`] or parse the
+/// comma/whitespace-separated string form users keep in an environment variable. Checking is
+/// pure, never panics, allocates nothing for the canonical values browsers send, and costs the
+/// same for 1 or 1 000 000 exact entries (patterns cost one hash lookup per label of the
+/// presented host).
 ///
 /// ```
 /// use origin_policy::{DenyReason, OriginPolicy};
 ///
 /// let policy: OriginPolicy =
-///     "https://app.example.com, https://*.tenant.example.com http://localhost:3000".parse()?;
+///     "https://app.example.com, https://*.tenant.example.com http://localhost:*".parse()?;
 ///
 /// assert!(policy.check_value(b"https://app.example.com").is_allowed());
 /// assert!(policy.check_value(b"HTTPS://APP.EXAMPLE.COM:443").is_allowed());
 /// assert!(policy.check_value(b"https://acme.tenant.example.com").is_allowed());
+/// assert!(policy.check_value(b"http://localhost:5173").is_allowed());
 /// assert_eq!(policy.check_value(b"https://app.example.com/").deny_reason(), Some(DenyReason::Malformed));
 /// assert_eq!(policy.check_value(b"https://evil.example").deny_reason(), Some(DenyReason::NotAllowed));
 /// assert_eq!(policy.check_value(b"null").deny_reason(), Some(DenyReason::Null));
@@ -43,13 +45,18 @@ use crate::pattern::{parse_entry, Entry, WildcardPattern};
 pub struct OriginPolicy {
     /// Exact origins, looked up by their canonical serialization.
     exact: HashSet<Origin>,
-    /// Wildcard patterns, keyed by base domain; a handful of (scheme, port) variants each.
-    wildcards: HashMap<Box<str>, Vec<WildcardPattern>>,
-    /// Every distinct entry in the order given, for `Display` and iteration.
-    entries: Vec<Entry>,
-    allow_missing: bool,
-    allow_null: bool,
-    allow_any: bool,
+    /// The server's own public origins (the same-origin rule).
+    same_origins: HashSet<Origin>,
+    /// Patterns on one exact host (port lists, any port), keyed by host.
+    host_patterns: HashMap<Box<[u8]>, Vec<OriginPattern>>,
+    /// Wildcard patterns, keyed by base domain.
+    wildcards: HashMap<Box<[u8]>, Vec<OriginPattern>>,
+    /// Every distinct entry in the order given, with the options it was accepted under.
+    pub(crate) entries: Vec<(Entry, EntryOptions)>,
+    pub(crate) same_origin_from_host: Option<Scheme>,
+    pub(crate) allow_missing: bool,
+    pub(crate) allow_null: bool,
+    pub(crate) allow_any: bool,
 }
 
 impl OriginPolicy {
@@ -68,23 +75,61 @@ impl OriginPolicy {
         OriginPolicyBuilder::default()
     }
 
+    /// Parses the policy from an environment variable holding the string form
+    /// (`"https://app.example.com, https://*.tenant.example.com"`).
+    ///
+    /// An unset variable is an error, not an empty policy.
+    ///
+    /// ```
+    /// use origin_policy::{ConfigErrorKind, OriginPolicy};
+    /// let err = OriginPolicy::from_env("ORIGIN_POLICY_DOC_UNSET").unwrap_err();
+    /// assert_eq!(err.kind(), &ConfigErrorKind::Env("is not set"));
+    /// ```
+    pub fn from_env(var: &str) -> Result<OriginPolicy, ConfigError> {
+        match std::env::var(var) {
+            Ok(list) => list.parse(),
+            Err(std::env::VarError::NotPresent) => {
+                Err(ConfigError::new(var, ConfigErrorKind::Env("is not set")))
+            }
+            Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::new(
+                var,
+                ConfigErrorKind::Env("is not valid Unicode"),
+            )),
+        }
+    }
+
     /// Checks the `Origin` header(s) of a request with any body type.
     ///
     /// Missing `Origin` is denied unless [`OriginPolicyBuilder::allow_missing_origin`] was
-    /// called; two or more `Origin` header lines are always denied.
+    /// called; two or more `Origin` header lines are always denied. The request's `Host`
+    /// header (or, for HTTP/2, its URI authority) is read only by the opt-in
+    /// [`OriginPolicyBuilder::same_origin_from_host`] rule.
     pub fn check<B>(&self, request: &Request<B>) -> Decision {
-        self.check_headers(request.headers())
+        let authority = match self.same_origin_from_host {
+            Some(_) => host_of(request.headers())
+                .or_else(|| request.uri().authority().map(|a| a.as_str().as_bytes())),
+            None => None,
+        };
+        self.decide(request.headers(), authority)
     }
 
     /// Checks the `Origin` header(s) in a header map, for frameworks that expose only headers.
     pub fn check_headers(&self, headers: &HeaderMap) -> Decision {
-        let mut values = headers.get_all(ORIGIN).iter();
+        let authority = match self.same_origin_from_host {
+            Some(_) => host_of(headers),
+            None => None,
+        };
+        self.decide(headers, authority)
+    }
+
+    fn decide(&self, headers: &HeaderMap, authority: Option<&[u8]>) -> Decision {
+        let mut values = headers.get_all(header::ORIGIN).iter();
         match (values.next(), values.next()) {
             (None, _) if self.allow_missing => {
                 Decision::allow(MatchedRule::MissingOrigin, OriginExcerpt::ABSENT)
             }
             (None, _) => Decision::deny(DenyReason::Missing, OriginExcerpt::ABSENT),
-            (Some(value), None) => self.check_value(value.as_bytes()),
+            (Some(value), None) => self.decide_value(value.as_bytes(), authority),
             (Some(first), Some(_)) => {
                 Decision::deny(DenyReason::Multiple, OriginExcerpt::new(first.as_bytes()))
             }
@@ -95,8 +140,13 @@ impl OriginPolicy {
     ///
     /// Optional whitespace (space, tab) around the value is ignored, as HTTP field values
     /// allow. Then the value must be `null` or a serialized origin: see the crate's
-    /// [matching rules](crate#matching-rules).
+    /// [matching rules](crate#matching-rules). There is no request here, so the
+    /// [`same_origin_from_host`](OriginPolicyBuilder::same_origin_from_host) rule does not apply.
     pub fn check_value(&self, value: &[u8]) -> Decision {
+        self.decide_value(value, None)
+    }
+
+    fn decide_value(&self, value: &[u8], authority: Option<&[u8]>) -> Decision {
         let value = trim_ows(value);
         let excerpt = OriginExcerpt::new(value);
         if value == b"null" {
@@ -106,44 +156,70 @@ impl OriginPolicy {
                 Decision::deny(DenyReason::Null, excerpt)
             };
         }
-        let is_separator = |b: &u8| matches!(b, b',' | b' ' | b'\t');
-        if value.iter().any(is_separator) {
-            let items = value.split(is_separator).filter(|s| !s.is_empty()).count();
-            let reason = if items > 1 {
-                DenyReason::Multiple
-            } else {
-                DenyReason::Malformed
-            };
-            return Decision::deny(reason, excerpt);
+        // Exact entries are canonical serializations, so the value a browser sends can be
+        // looked up before it is parsed: a hit is an origin by construction.
+        if let Some(exact) = self.exact.get(&OriginBytes(value)) {
+            return Decision::allow(MatchedRule::Exact(exact.clone()), excerpt);
         }
         match SerializedOrigin::parse(value) {
-            Ok(SerializedOrigin::Tuple(origin)) => match self.find_rule(&origin) {
+            Ok(SerializedOrigin::Tuple(origin)) => match self.find_rule(&origin, authority) {
                 Some(rule) => Decision::allow(rule, excerpt),
                 None => Decision::deny(DenyReason::NotAllowed, excerpt),
             },
             Ok(SerializedOrigin::OtherScheme) => Decision::deny(DenyReason::NotAllowed, excerpt),
-            Err(_) => Decision::deny(DenyReason::Malformed, excerpt),
+            // A value with a comma, space or tab inside is never an origin; with two or more
+            // items it is several origins (browsers never send that).
+            Err(_) => {
+                let is_separator = |b: &u8| matches!(b, b',' | b' ' | b'\t');
+                let items = value.split(is_separator).filter(|s| !s.is_empty()).count();
+                let reason = if items > 1 {
+                    DenyReason::Multiple
+                } else {
+                    DenyReason::Malformed
+                };
+                Decision::deny(reason, excerpt)
+            }
         }
     }
 
-    /// The rule allowing a well-formed origin: exact entries (one hash lookup), then wildcard
-    /// patterns (one lookup per label boundary of the host), then the any-origin opt-in.
-    fn find_rule(&self, origin: &TupleOrigin<'_>) -> Option<MatchedRule> {
-        if let Some(exact) = self.exact.get(&*origin.serialized) {
-            return Some(MatchedRule::Exact(exact.clone()));
+    /// The rule allowing a well-formed origin, most specific first: exact entries and the
+    /// server's own origins (one hash lookup each), patterns on the exact host (one lookup),
+    /// wildcard patterns (one lookup per label boundary of the host), the host-derived
+    /// same-origin rule, and last the any-origin opt-in. Empty tables are skipped.
+    fn find_rule(&self, origin: &TupleOrigin<'_>, authority: Option<&[u8]>) -> Option<MatchedRule> {
+        let serialized = OriginBytes(&origin.serialized);
+        // A borrowed serialization is the value `decide_value` already looked up.
+        if matches!(origin.serialized, std::borrow::Cow::Owned(_)) {
+            if let Some(exact) = self.exact.get(&serialized) {
+                return Some(MatchedRule::Exact(exact.clone()));
+            }
         }
-        if !self.wildcards.is_empty() && origin.kind == HostKind::Domain {
-            let host = origin.host();
+        if let Some(own) = self.same_origins.get(&serialized) {
+            return Some(MatchedRule::SameOrigin(own.clone()));
+        }
+        let host = origin.host();
+        if let Some(patterns) = self.host_patterns.get(host) {
+            if let Some(pattern) = patterns.iter().find(|p| p.matches_parsed(origin)) {
+                return Some(MatchedRule::Pattern(pattern.clone()));
+            }
+        }
+        if !self.wildcards.is_empty() {
             // Every proper suffix that starts right after a dot, longest first, so the most
             // specific pattern wins. The host has no empty labels, so the prefix before each
             // of these dots is one or more whole labels.
-            let suffixes = host.match_indices('.').map(|(dot, _)| &host[dot + 1..]);
+            let dots = host.iter().enumerate().filter(|&(_, &b)| b == b'.');
+            let suffixes = dots.map(|(dot, _)| &host[dot + 1..]);
             for base in suffixes {
                 if let Some(patterns) = self.wildcards.get(base) {
-                    if let Some(pattern) = patterns.iter().find(|p| p.matches(origin)) {
-                        return Some(MatchedRule::Wildcard(pattern.clone()));
+                    if let Some(pattern) = patterns.iter().find(|p| p.matches_parsed(origin)) {
+                        return Some(MatchedRule::Pattern(pattern.clone()));
                     }
                 }
+            }
+        }
+        if let (Some(scheme), Some(authority)) = (self.same_origin_from_host, authority) {
+            if is_same_origin(origin, scheme, authority) {
+                return Some(MatchedRule::SameOriginFromHost);
             }
         }
         if self.allow_any {
@@ -152,20 +228,39 @@ impl OriginPolicy {
         None
     }
 
-    /// The exact origins, in the order given (duplicates dropped).
+    /// The exact origins, in the order given (duplicates dropped). The server's own origins
+    /// given to [`OriginPolicyBuilder::same_origin`] are listed by
+    /// [`same_origins`](Self::same_origins) instead.
     pub fn origins(&self) -> impl Iterator<Item = &Origin> {
-        self.entries.iter().filter_map(|entry| match entry {
-            Entry::Exact(origin) => Some(origin),
-            Entry::Wildcard(_) => None,
+        self.entries
+            .iter()
+            .filter_map(|(entry, options)| match entry {
+                Entry::Exact(origin) if !options.same_origin => Some(origin),
+                _ => None,
+            })
+    }
+
+    /// The patterns (wildcards, port rules), in the order given (duplicates dropped).
+    pub fn patterns(&self) -> impl Iterator<Item = &OriginPattern> {
+        self.entries.iter().filter_map(|(entry, _)| match entry {
+            Entry::Exact(_) => None,
+            Entry::Pattern(pattern) => Some(pattern),
         })
     }
 
-    /// The wildcard patterns, in the order given (duplicates dropped).
-    pub fn patterns(&self) -> impl Iterator<Item = &WildcardPattern> {
-        self.entries.iter().filter_map(|entry| match entry {
-            Entry::Exact(_) => None,
-            Entry::Wildcard(pattern) => Some(pattern),
-        })
+    /// The server's own public origins (the same-origin rule), in the order given.
+    pub fn same_origins(&self) -> impl Iterator<Item = &Origin> {
+        self.entries
+            .iter()
+            .filter_map(|(entry, options)| match entry {
+                Entry::Exact(origin) if options.same_origin => Some(origin),
+                _ => None,
+            })
+    }
+
+    /// The scheme of the host-derived same-origin rule, if it is on.
+    pub fn same_origin_from_host_scheme(&self) -> Option<Scheme> {
+        self.same_origin_from_host
     }
 
     /// Whether requests without an `Origin` header are allowed.
@@ -183,15 +278,112 @@ impl OriginPolicy {
         self.allow_any
     }
 
-    fn contains(&self, entry: &Entry) -> bool {
+    /// The builder (configuration) that builds this policy again: canonical entries, the
+    /// opt-ins as they were given. Serialization goes through it.
+    pub fn to_builder(&self) -> OriginPolicyBuilder {
+        let mut builder = OriginPolicyBuilder {
+            same_origin_from_host: self.same_origin_from_host,
+            allow_missing_origin: self.allow_missing,
+            allow_null_origin: self.allow_null,
+            allow_any_origin_dangerously: self.allow_any,
+            ..OriginPolicyBuilder::default()
+        };
+        for (entry, options) in &self.entries {
+            let text = match entry {
+                Entry::Exact(origin) => origin.to_string(),
+                Entry::Pattern(pattern) => pattern.to_string(),
+            };
+            let list = if options.same_origin {
+                &mut builder.same_origin
+            } else if options.any_port_off_loopback {
+                &mut builder.allow_any_port_off_loopback
+            } else if options.public_suffix_wildcard {
+                &mut builder.allow_wildcard_on_public_suffix
+            } else {
+                &mut builder.allow
+            };
+            list.push(text);
+        }
+        builder
+    }
+
+    fn contains(&self, entry: &Entry, options: EntryOptions) -> bool {
         match entry {
+            Entry::Exact(origin) if options.same_origin => self.same_origins.contains(origin),
             Entry::Exact(origin) => self.exact.contains(origin),
-            Entry::Wildcard(pattern) => self
-                .wildcards
-                .get(pattern.base())
-                .is_some_and(|patterns| patterns.contains(pattern)),
+            Entry::Pattern(pattern) => {
+                let table = if pattern.is_wildcard() {
+                    &self.wildcards
+                } else {
+                    &self.host_patterns
+                };
+                table
+                    .get(pattern.host().as_bytes())
+                    .is_some_and(|patterns| patterns.contains(pattern))
+            }
         }
     }
+
+    fn insert(&mut self, entry: Entry, options: EntryOptions) {
+        if self.contains(&entry, options) {
+            return;
+        }
+        match &entry {
+            Entry::Exact(origin) if options.same_origin => {
+                self.same_origins.insert(origin.clone());
+            }
+            Entry::Exact(origin) => {
+                self.exact.insert(origin.clone());
+            }
+            Entry::Pattern(pattern) => {
+                let table = if pattern.is_wildcard() {
+                    &mut self.wildcards
+                } else {
+                    &mut self.host_patterns
+                };
+                table
+                    .entry(Box::from(pattern.host().as_bytes()))
+                    .or_default()
+                    .push(pattern.clone());
+            }
+        }
+        self.entries.push((entry, options));
+    }
+}
+
+/// The `Host` header, when there is exactly one.
+fn host_of(headers: &HeaderMap) -> Option<&[u8]> {
+    let mut hosts = headers.get_all(header::HOST).iter();
+    match (hosts.next(), hosts.next()) {
+        (Some(host), None) => Some(host.as_bytes()),
+        _ => None,
+    }
+}
+
+/// Whether `origin` is `scheme://authority`: same scheme, same host (ASCII case-insensitive),
+/// same port (defaults filled in). Compares piecewise, without allocating; a `Host` that is
+/// not in canonical form simply does not match.
+fn is_same_origin(origin: &TupleOrigin<'_>, scheme: Scheme, authority: &[u8]) -> bool {
+    let authority = trim_ows(authority);
+    let (host, port) = match authority.iter().rposition(|&b| b == b':') {
+        // A colon inside IPv6 brackets is not a port separator.
+        Some(colon) if !authority[colon..].contains(&b']') => {
+            let digits = &authority[colon + 1..];
+            let port = std::str::from_utf8(digits)
+                .ok()
+                .and_then(|d| d.parse::<u16>().ok());
+            match port {
+                Some(port) if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) => {
+                    (&authority[..colon], port)
+                }
+                _ => return false,
+            }
+        }
+        _ => (authority, scheme.default_port()),
+    };
+    origin.scheme == scheme
+        && origin.host().eq_ignore_ascii_case(host)
+        && origin.port.unwrap_or(scheme.default_port()) == port
 }
 
 /// HTTP optional whitespace (RFC 9110 section 5.6.3): spaces and tabs.
@@ -205,17 +397,33 @@ fn trim_ows(value: &[u8]) -> &[u8] {
     &value[start..end]
 }
 
+/// Splits the string form into entries: commas and whitespace separate them, except inside
+/// `[...]` (IPv6 hosts and port lists such as `:[8443,9443]`).
+fn split_list(list: &str) -> impl Iterator<Item = &str> {
+    let mut depth = 0usize;
+    list.split(move |c: char| {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        depth == 0 && (c == ',' || c.is_whitespace())
+    })
+    .filter(|entry| !entry.is_empty())
+}
+
 impl FromStr for OriginPolicy {
     type Err = ConfigError;
 
     /// Parses a list of entries separated by commas and/or whitespace, such as
-    /// `"https://app.example.com, https://*.tenant.example.com http://localhost:3000"`.
+    /// `"https://app.example.com, https://*.tenant.example.com http://localhost:*"`.
     /// An empty list is an error (an unset variable is more likely than a wish to deny all).
+    /// The opt-ins that name risky entries (any port off loopback, wildcards on a public
+    /// suffix) exist only on the builder.
     fn from_str(list: &str) -> Result<OriginPolicy, ConfigError> {
-        let entries = list
-            .split(|c: char| c == ',' || c.is_whitespace())
-            .filter(|entry| !entry.is_empty());
-        let policy = OriginPolicy::builder().allow_all(entries).build()?;
+        let policy = OriginPolicy::builder()
+            .allow_all(split_list(list))
+            .build()?;
         if policy.entries.is_empty() {
             return Err(ConfigError::new(list, ConfigErrorKind::EmptyList));
         }
@@ -225,15 +433,18 @@ impl FromStr for OriginPolicy {
 
 impl fmt::Display for OriginPolicy {
     /// The allowlist in the form [`FromStr`] reads: canonical entries separated by `, `.
-    /// The opt-ins (missing, `null`, any origin) have no string form and are not shown.
+    /// The opt-ins (missing, `null`, any origin, the host-derived same-origin rule) have no
+    /// string form and are not shown; entries accepted through the builder's opt-in methods
+    /// are shown but [`FromStr`] refuses them. Use [`to_builder`](Self::to_builder) (or serde)
+    /// for a lossless round trip.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, entry) in self.entries.iter().enumerate() {
+        for (i, (entry, _)) in self.entries.iter().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
             }
             match entry {
                 Entry::Exact(origin) => origin.fmt(f)?,
-                Entry::Wildcard(pattern) => pattern.fmt(f)?,
+                Entry::Pattern(pattern) => pattern.fmt(f)?,
             }
         }
         Ok(())
@@ -244,6 +455,7 @@ impl fmt::Debug for OriginPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OriginPolicy")
             .field("allowlist", &format_args!("[{self}]"))
+            .field("same_origin_from_host", &self.same_origin_from_host)
             .field("allow_missing_origin", &self.allow_missing)
             .field("allow_null_origin", &self.allow_null)
             .field("allow_any_origin", &self.allow_any)
@@ -257,8 +469,12 @@ impl PartialEq for OriginPolicy {
         self.allow_missing == other.allow_missing
             && self.allow_null == other.allow_null
             && self.allow_any == other.allow_any
+            && self.same_origin_from_host == other.same_origin_from_host
             && self.entries.len() == other.entries.len()
-            && self.entries.iter().all(|entry| other.contains(entry))
+            && self
+                .entries
+                .iter()
+                .all(|(entry, options)| other.contains(entry, *options))
     }
 }
 
@@ -266,23 +482,35 @@ impl Eq for OriginPolicy {}
 
 /// Builds an [`OriginPolicy`]; every entry is validated by [`build`](Self::build).
 ///
-/// The risky opt-ins are separate, explicitly named methods; each one's documentation says
-/// what it gives up.
-#[derive(Debug, Clone, Default)]
+/// The builder is also the policy's configuration format: with the `serde` feature it
+/// (de)serializes as a struct with the fields `allow`, `allow_any_port_off_loopback`,
+/// `allow_wildcard_on_public_suffix`, `same_origin` (lists of entries),
+/// `same_origin_from_host` (`"http"` or `"https"`), `allow_missing_origin`,
+/// `allow_null_origin` and `allow_any_origin_dangerously` (booleans), all optional; unknown
+/// fields are refused. The risky opt-ins are separate, explicitly named methods and fields;
+/// each one's documentation says what it gives up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct OriginPolicyBuilder {
-    entries: Vec<String>,
-    allow_missing: bool,
-    allow_null: bool,
-    allow_any: bool,
+    allow: Vec<String>,
+    allow_any_port_off_loopback: Vec<String>,
+    allow_wildcard_on_public_suffix: Vec<String>,
+    same_origin: Vec<String>,
+    same_origin_from_host: Option<Scheme>,
+    allow_missing_origin: bool,
+    allow_null_origin: bool,
+    allow_any_origin_dangerously: bool,
 }
 
 impl OriginPolicyBuilder {
     /// Adds an entry: an exact origin in any equivalent spelling (`HTTPS://App.Example.com:443/`,
-    /// `https://bücher.example`, `http://[::1]:8080`) or a wildcard-subdomain pattern
-    /// (`https://*.example.com`, `https://*.example.com:8443`).
+    /// `https://bücher.example`, `http://[::1]:8080`), a wildcard-subdomain pattern
+    /// (`https://*.example.com`), a port list (`https://app.example.com:[8443,9443]`), any
+    /// port on a loopback host (`http://localhost:*`), or a wildcard with a port rule.
     pub fn allow(mut self, entry: impl Into<String>) -> Self {
-        self.entries.push(entry.into());
+        self.allow.push(entry.into());
         self
     }
 
@@ -292,7 +520,55 @@ impl OriginPolicyBuilder {
         I: IntoIterator,
         I::Item: Into<String>,
     {
-        self.entries.extend(entries.into_iter().map(Into::into));
+        self.allow.extend(entries.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds an entry that may use any port (`:*`) on a host that is not loopback, such as
+    /// `https://app.example.com:*`.
+    ///
+    /// Every port of a host is rarely one service: other ports may run a different
+    /// application (an admin panel, a dev server, a third party's service) whose pages then
+    /// count as trusted. List the ports instead (`:[8443,9443]`) wherever possible.
+    /// [`OriginPolicy::lint`] reports these entries.
+    pub fn allow_any_port_off_loopback(mut self, entry: impl Into<String>) -> Self {
+        self.allow_any_port_off_loopback.push(entry.into());
+        self
+    }
+
+    /// Adds a wildcard entry whose base is a public suffix, such as `https://*.myplatform.app`
+    /// where you run `myplatform.app` and it is on the Public Suffix List.
+    ///
+    /// A public suffix is where unrelated parties register names: `https://*.github.io`
+    /// would trust every GitHub Pages site. Only for the operator of the suffix, who decides
+    /// who gets names under it.
+    pub fn allow_wildcard_on_public_suffix(mut self, entry: impl Into<String>) -> Self {
+        self.allow_wildcard_on_public_suffix.push(entry.into());
+        self
+    }
+
+    /// Adds one of the server's own public origins, such as `https://chat.example.com`: a
+    /// request whose `Origin` is this origin is same-origin and allowed
+    /// ([`MatchedRule::SameOrigin`]).
+    ///
+    /// Behind a proxy the server cannot see its public scheme, and `Host` can be rewritten,
+    /// so the public origin comes from configuration rather than from the request.
+    pub fn same_origin(mut self, origin: impl Into<String>) -> Self {
+        self.same_origin.push(origin.into());
+        self
+    }
+
+    /// Allows an `Origin` equal to `scheme://` plus the request's own `Host` header (or, for
+    /// HTTP/2, the URI authority), comparing host and port in full.
+    ///
+    /// This trusts `Host`. A proxy or CDN that rewrites `Host` (to an internal name) makes the
+    /// rule match the wrong origin or nothing, and a server reachable under several names
+    /// (including an attacker-chosen DNS name pointing at it, *DNS rebinding*) treats each as
+    /// its own origin. Prefer [`same_origin`](Self::same_origin) with the public origin. The
+    /// scheme must be stated because a request does not carry it; `X-Forwarded-*` and
+    /// `Forwarded` are never read.
+    pub fn same_origin_from_host(mut self, scheme: Scheme) -> Self {
+        self.same_origin_from_host = Some(scheme);
         self
     }
 
@@ -304,7 +580,7 @@ impl OriginPolicyBuilder {
     /// Turn this on when such clients must connect, and authenticate them by other means
     /// (a token, mTLS): this is not authentication.
     pub fn allow_missing_origin(mut self) -> Self {
-        self.allow_missing = true;
+        self.allow_missing_origin = true;
         self
     }
 
@@ -314,7 +590,7 @@ impl OriginPolicyBuilder {
     /// redirects. Any site can create such a page, so allowing `null` lets *every* site in:
     /// only turn it on for a local tool that is really loaded from `file:`.
     pub fn allow_null_origin(mut self) -> Self {
-        self.allow_null = true;
+        self.allow_null_origin = true;
         self
     }
 
@@ -325,7 +601,7 @@ impl OriginPolicyBuilder {
     /// a user visits can open a socket with the user's cookies. Only for endpoints that use no
     /// ambient credentials (no cookies, no HTTP authentication, no client certificates).
     pub fn allow_any_origin_dangerously(mut self) -> Self {
-        self.allow_any = true;
+        self.allow_any_origin_dangerously = true;
         self
     }
 
@@ -339,41 +615,84 @@ impl OriginPolicyBuilder {
     /// let err = OriginPolicy::builder().allow("wss://app.example.com").build().unwrap_err();
     /// assert!(matches!(err.kind(), ConfigErrorKind::WebSocketScheme(_)));
     /// ```
-    pub fn build(self) -> Result<OriginPolicy, ConfigError> {
+    pub fn build(&self) -> Result<OriginPolicy, ConfigError> {
         let mut policy = OriginPolicy {
             exact: HashSet::new(),
+            same_origins: HashSet::new(),
+            host_patterns: HashMap::new(),
             wildcards: HashMap::new(),
-            entries: Vec::new(),
-            allow_missing: self.allow_missing,
-            allow_null: self.allow_null,
-            allow_any: self.allow_any,
+            entries: Vec::with_capacity(self.allow.len()),
+            same_origin_from_host: self.same_origin_from_host,
+            allow_missing: self.allow_missing_origin,
+            allow_null: self.allow_null_origin,
+            allow_any: self.allow_any_origin_dangerously,
         };
-        for raw in &self.entries {
-            let entry = parse_entry(raw.trim())?;
-            if policy.contains(&entry) {
-                continue;
-            }
-            match &entry {
-                Entry::Exact(origin) => {
-                    policy.exact.insert(origin.clone());
-                }
-                Entry::Wildcard(pattern) => {
-                    policy
-                        .wildcards
-                        .entry(Box::from(pattern.base()))
-                        .or_default()
-                        .push(pattern.clone());
-                }
-            }
-            policy.entries.push(entry);
+        policy.exact.reserve(self.allow.len());
+        let plain = EntryOptions::default();
+        let any_port = EntryOptions {
+            any_port_off_loopback: true,
+            ..plain
+        };
+        let public_suffix = EntryOptions {
+            public_suffix_wildcard: true,
+            ..plain
+        };
+        let same_origin = EntryOptions {
+            same_origin: true,
+            ..plain
+        };
+        for raw in &self.allow {
+            policy.insert(parse_entry(raw.trim(), plain)?, plain);
+        }
+        for raw in &self.allow_any_port_off_loopback {
+            policy.insert(parse_entry(raw.trim(), any_port)?, any_port);
+        }
+        for raw in &self.allow_wildcard_on_public_suffix {
+            policy.insert(parse_entry(raw.trim(), public_suffix)?, public_suffix);
+        }
+        for raw in &self.same_origin {
+            let origin = crate::pattern::parse_exact(raw.trim())?;
+            policy.insert(Entry::Exact(origin), same_origin);
         }
         Ok(policy)
+    }
+}
+
+impl TryFrom<OriginPolicyBuilder> for OriginPolicy {
+    type Error = ConfigError;
+
+    fn try_from(builder: OriginPolicyBuilder) -> Result<OriginPolicy, ConfigError> {
+        builder.build()
+    }
+}
+
+impl From<OriginPolicy> for OriginPolicyBuilder {
+    fn from(policy: OriginPolicy) -> OriginPolicyBuilder {
+        policy.to_builder()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for OriginPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_builder().serialize(serializer)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for OriginPolicy {
+    /// Deserializes the builder's fields and builds the policy, with the same validation and
+    /// error messages as [`OriginPolicyBuilder::build`].
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<OriginPolicy, D::Error> {
+        let builder = OriginPolicyBuilder::deserialize(deserializer)?;
+        builder.build().map_err(serde::de::Error::custom)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::header::ORIGIN;
 
     const POLICY: &str = "https://app.example.com, https://admin.example.org:8443 \
         http://localhost:3000 http://127.0.0.1:8080 http://[::1]:8080 \
@@ -644,5 +963,211 @@ mod tests {
         assert_eq!(trim_ows(b"   "), b"");
         assert_eq!(trim_ows(b""), b"");
         assert_eq!(trim_ows(b"\r a \n"), b"\r a \n");
+    }
+
+    #[test]
+    fn split_list_keeps_brackets_whole() {
+        let entries: Vec<&str> = split_list(
+            "https://a.example:[8443,9443], http://[::1]:[3000,3001]\thttp://localhost:*,,",
+        )
+        .collect();
+        assert_eq!(
+            entries,
+            [
+                "https://a.example:[8443,9443]",
+                "http://[::1]:[3000,3001]",
+                "http://localhost:*"
+            ]
+        );
+    }
+
+    #[test]
+    fn port_rules_allow() {
+        let policy: OriginPolicy =
+            "https://app.example.com:[8443,9443], http://localhost:*, http://[::1]:*, https://*.example.org:[443,8443]"
+                .parse()
+                .unwrap();
+        let allowed: &[&[u8]] = &[
+            b"https://app.example.com:8443",
+            b"https://app.example.com:9443",
+            b"http://localhost",
+            b"http://localhost:1",
+            b"http://localhost:65535",
+            b"HTTP://LOCALHOST:5173",
+            b"http://[::1]:3000",
+            b"https://a.example.org",
+            b"https://a.example.org:443",
+            b"https://a.b.example.org:8443",
+        ];
+        for value in allowed {
+            let decision = policy.check_value(value);
+            assert!(decision.is_allowed(), "{decision}");
+            assert!(
+                matches!(decision.matched_rule(), Some(MatchedRule::Pattern(_))),
+                "{decision}"
+            );
+        }
+    }
+
+    #[test]
+    fn port_rules_deny() {
+        let policy: OriginPolicy =
+            "https://app.example.com:[8443,9443], http://localhost:*, https://*.example.org:[443,8443]".parse().unwrap();
+        let denied: &[&[u8]] = &[
+            b"https://app.example.com",
+            b"https://app.example.com:8444",
+            b"http://app.example.com:8443",
+            b"https://localhost:3000",
+            b"http://127.0.0.1:3000",
+            b"http://a.localhost:3000",
+            b"http://localhost.:3000",
+            b"https://example.org",
+            b"https://a.example.org:9443",
+            b"http://a.example.org",
+        ];
+        for value in denied {
+            let decision = policy.check_value(value);
+            assert_eq!(
+                decision.deny_reason(),
+                Some(DenyReason::NotAllowed),
+                "{decision}"
+            );
+        }
+    }
+
+    #[test]
+    fn same_origin_from_configuration() {
+        let policy = OriginPolicy::builder()
+            .same_origin("HTTPS://Chat.Example.com:443")
+            .build()
+            .unwrap();
+        let decision = policy.check_value(b"https://chat.example.com");
+        assert_eq!(
+            decision.matched_rule().unwrap().to_string(),
+            "https://chat.example.com (same origin)"
+        );
+        for value in [
+            &b"http://chat.example.com"[..],
+            b"https://chat.example.com:8443",
+            b"https://x.chat.example.com",
+        ] {
+            assert!(!policy.check_value(value).is_allowed());
+        }
+        assert_eq!(policy.same_origins().count(), 1);
+        assert_eq!(policy.origins().count(), 0);
+    }
+
+    #[test]
+    fn same_origin_from_host_header() {
+        let policy = OriginPolicy::builder()
+            .same_origin_from_host(Scheme::Https)
+            .build()
+            .unwrap();
+        let request = |origin: &str, host: Option<&str>| {
+            let mut request = Request::get("/ws").header(ORIGIN, origin);
+            if let Some(host) = host {
+                request = request.header(header::HOST, host);
+            }
+            request.body(()).unwrap()
+        };
+        let cases: &[(&str, Option<&str>, bool)] = &[
+            ("https://chat.example.com", Some("chat.example.com"), true),
+            (
+                "https://chat.example.com",
+                Some("CHAT.example.com:443"),
+                true,
+            ),
+            (
+                "https://chat.example.com:8443",
+                Some("chat.example.com:8443"),
+                true,
+            ),
+            ("https://[::1]:8443", Some("[::1]:8443"), true),
+            (
+                "https://chat.example.com",
+                Some("chat.example.com:8443"),
+                false,
+            ),
+            (
+                "https://chat.example.com:8443",
+                Some("chat.example.com"),
+                false,
+            ),
+            ("http://chat.example.com", Some("chat.example.com"), false),
+            ("https://evil.example", Some("chat.example.com"), false),
+            (
+                "https://chat.example.com",
+                Some("chat.example.com.evil.example"),
+                false,
+            ),
+            ("https://chat.example.com", Some("chat.example.com:"), false),
+            (
+                "https://chat.example.com",
+                Some("chat.example.com:x"),
+                false,
+            ),
+            ("https://chat.example.com", None, false),
+        ];
+        for &(origin, host, allowed) in cases {
+            let decision = policy.check(&request(origin, host));
+            assert_eq!(
+                decision.is_allowed(),
+                allowed,
+                "origin {origin:?} host {host:?}: {decision}"
+            );
+        }
+        // HTTP/2 has no Host header: the URI authority stands in.
+        let h2 = Request::get("https://chat.example.com/ws")
+            .header(ORIGIN, "https://chat.example.com")
+            .body(())
+            .unwrap();
+        assert_eq!(
+            policy.check(&h2).matched_rule(),
+            Some(&MatchedRule::SameOriginFromHost)
+        );
+        // Two Host headers: no authority to compare with.
+        let mut two = request("https://chat.example.com", Some("chat.example.com"));
+        two.headers_mut()
+            .append(header::HOST, "chat.example.com".parse().unwrap());
+        assert!(!policy.check(&two).is_allowed());
+        // `check_value` has no request, so the rule does not apply.
+        assert!(!policy.check_value(b"https://chat.example.com").is_allowed());
+    }
+
+    #[test]
+    fn builder_round_trip_keeps_opt_ins() {
+        let policy = OriginPolicy::builder()
+            .allow("https://app.example.com")
+            .allow("http://localhost:*")
+            .allow_any_port_off_loopback("https://dev.example.com:*")
+            .allow_wildcard_on_public_suffix("https://*.github.io")
+            .same_origin("https://chat.example.com")
+            .same_origin_from_host(Scheme::Https)
+            .allow_missing_origin()
+            .build()
+            .unwrap();
+        let again = policy.to_builder().build().unwrap();
+        assert_eq!(again, policy);
+        assert_eq!(again.to_builder(), policy.to_builder());
+        // The string form holds only what `FromStr` accepts without opt-ins.
+        let plain: OriginPolicy = "https://app.example.com http://localhost:*"
+            .parse()
+            .unwrap();
+        assert_eq!(plain.to_string().parse::<OriginPolicy>().unwrap(), plain);
+        assert_ne!(plain, policy);
+        assert!(policy.to_string().parse::<OriginPolicy>().is_err());
+    }
+
+    #[test]
+    fn from_env() {
+        // A name no other test uses; set once, read back.
+        std::env::set_var(
+            "ORIGIN_POLICY_UNIT_TEST_LIST",
+            "https://app.example.com, http://localhost:*",
+        );
+        let policy = OriginPolicy::from_env("ORIGIN_POLICY_UNIT_TEST_LIST").unwrap();
+        assert!(policy.check_value(b"http://localhost:3000").is_allowed());
+        let err = OriginPolicy::from_env("ORIGIN_POLICY_UNIT_TEST_UNSET").unwrap_err();
+        assert_eq!(err.to_string(), "invalid allowlist entry \"ORIGIN_POLICY_UNIT_TEST_UNSET\": the environment variable is not set");
     }
 }

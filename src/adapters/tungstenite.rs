@@ -28,6 +28,13 @@ impl Callback for &OriginPolicy {
     }
 }
 
+#[cfg(feature = "reload")]
+impl Callback for &crate::SharedPolicy {
+    fn on_request(self, request: &Request, response: Response) -> Result<Response, ErrorResponse> {
+        respond(&self.check(request), response)
+    }
+}
+
 /// Turns a decision into what a tungstenite callback returns: the handshake response when
 /// allowed, the `403` rejection otherwise.
 // The signature is tungstenite's `Callback::on_request`; its error type is not ours to box.

@@ -1,0 +1,335 @@
+//! [`OriginPolicy::lint`]: warnings about configurations that are legal but risky.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use crate::origin::Scheme;
+use crate::pattern::{is_loopback, Entry};
+use crate::suffix;
+use crate::OriginPolicy;
+
+/// A warning about a legal but risky part of a policy, from [`OriginPolicy::lint`].
+///
+/// `Display` gives one line for humans: the entry or option, then what the risk is.
+///
+/// ```
+/// use origin_policy::{LintKind, OriginPolicy};
+/// let policy: OriginPolicy = "https://app.example.com http://app.example.com".parse()?;
+/// let lints = policy.lint();
+/// assert_eq!(lints[0].kind(), LintKind::HttpDowngrade);
+/// assert_eq!(
+///     lints[0].to_string(),
+///     "http://app.example.com: plain http beside https for the same host: a network attacker can inject a page into the http origin and use it"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lint {
+    kind: LintKind,
+    subject: String,
+}
+
+impl Lint {
+    /// What kind of risk this is.
+    pub fn kind(&self) -> LintKind {
+        self.kind
+    }
+
+    /// The entry (canonical form) or option the warning is about.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+}
+
+impl fmt::Display for Lint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.subject, self.kind)
+    }
+}
+
+/// The kinds of [`Lint`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LintKind {
+    /// An `http://` entry beside an `https://` entry for the same host.
+    HttpDowngrade,
+    /// An entry on a loopback host (`localhost`, `127.0.0.1`, `[::1]`): fine in development,
+    /// suspicious in production, where any local program can serve that origin.
+    Loopback,
+    /// An entry on a private-network address (RFC 1918, unique-local or link-local IPs,
+    /// `.local` and `.internal` names).
+    PrivateNetwork,
+    /// An entry accepting any port on a host that is not loopback.
+    AnyPortOffLoopback,
+    /// A wildcard whose base is a public suffix.
+    PublicSuffixWildcard,
+    /// A wildcard covering a whole registrable domain (`https://*.example.com`).
+    BroadWildcard,
+    /// Requests without `Origin` are allowed.
+    MissingOriginAllowed,
+    /// `Origin: null` is allowed.
+    NullOriginAllowed,
+    /// Every origin is allowed.
+    AnyOriginAllowed,
+    /// The same-origin rule trusts the `Host` header.
+    SameOriginFromHost,
+}
+
+impl LintKind {
+    /// The warning text.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LintKind::HttpDowngrade => {
+                "plain http beside https for the same host: a network attacker can inject a page into the http origin and use it"
+            }
+            LintKind::Loopback => {
+                "a loopback origin: any program on the user's machine can serve it; keep it out of production"
+            }
+            LintKind::PrivateNetwork => {
+                "a private-network origin: whoever controls that network or name can serve it"
+            }
+            LintKind::AnyPortOffLoopback => {
+                "any port of a host that is not loopback: other services on that host count as trusted"
+            }
+            LintKind::PublicSuffixWildcard => {
+                "a wildcard on a public suffix: every name registered under it is trusted"
+            }
+            LintKind::BroadWildcard => {
+                "a wildcard over a whole registrable domain: every subdomain, including ones run by third parties or taken over, is trusted"
+            }
+            LintKind::MissingOriginAllowed => {
+                "requests without Origin are allowed: authenticate them by other means"
+            }
+            LintKind::NullOriginAllowed => {
+                "Origin null is allowed: any site can create a sandboxed or data: page that sends it"
+            }
+            LintKind::AnyOriginAllowed => {
+                "every origin is allowed: no protection against cross-site WebSocket hijacking"
+            }
+            LintKind::SameOriginFromHost => {
+                "the same-origin rule trusts the Host header: proxies that rewrite Host and DNS rebinding affect it"
+            }
+        }
+    }
+}
+
+impl fmt::Display for LintKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl OriginPolicy {
+    /// Warnings about risky but legal parts of this policy, in the order of the entries, then
+    /// the options. An empty list means nothing to report.
+    ///
+    /// ```
+    /// use origin_policy::{LintKind, OriginPolicy};
+    /// let policy = OriginPolicy::builder()
+    ///     .allow("http://localhost:*")
+    ///     .allow_null_origin()
+    ///     .build()?;
+    /// let kinds: Vec<_> = policy.lint().iter().map(|l| l.kind()).collect();
+    /// assert_eq!(kinds, [LintKind::Loopback, LintKind::NullOriginAllowed]);
+    /// for lint in policy.lint() {
+    ///     eprintln!("warning: {lint}");
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn lint(&self) -> Vec<Lint> {
+        let mut lints = Vec::new();
+        let mut push = |kind, subject: &dyn fmt::Display| {
+            lints.push(Lint {
+                kind,
+                subject: subject.to_string(),
+            })
+        };
+        for (entry, options) in &self.entries {
+            let (scheme, host, subject): (Scheme, &str, &dyn fmt::Display) = match entry {
+                Entry::Exact(origin) => (origin.scheme(), origin.host(), origin),
+                Entry::Pattern(pattern) => (pattern.scheme(), pattern.host(), pattern),
+            };
+            if scheme == Scheme::Http && self.has_https_for(host) {
+                push(LintKind::HttpDowngrade, subject);
+            }
+            if is_loopback(host) {
+                push(LintKind::Loopback, subject);
+            } else if is_private(host) {
+                push(LintKind::PrivateNetwork, subject);
+            }
+            if let Entry::Pattern(pattern) = entry {
+                if options.any_port_off_loopback && !is_loopback(host) {
+                    push(LintKind::AnyPortOffLoopback, subject);
+                }
+                if pattern.is_wildcard() {
+                    if suffix::is_public_suffix(host) {
+                        push(LintKind::PublicSuffixWildcard, subject);
+                    } else if suffix::registrable_domain(host) == Some(host.trim_end_matches('.')) {
+                        push(LintKind::BroadWildcard, subject);
+                    }
+                }
+            }
+        }
+        if self.allow_missing {
+            push(LintKind::MissingOriginAllowed, &"allow_missing_origin");
+        }
+        if self.allow_null {
+            push(LintKind::NullOriginAllowed, &"allow_null_origin");
+        }
+        if self.allow_any {
+            push(LintKind::AnyOriginAllowed, &"allow_any_origin_dangerously");
+        }
+        if self.same_origin_from_host.is_some() {
+            push(LintKind::SameOriginFromHost, &"same_origin_from_host");
+        }
+        lints
+    }
+
+    fn has_https_for(&self, host: &str) -> bool {
+        self.entries.iter().any(|(entry, _)| match entry {
+            Entry::Exact(origin) => origin.scheme() == Scheme::Https && origin.host() == host,
+            Entry::Pattern(pattern) => pattern.scheme() == Scheme::Https && pattern.host() == host,
+        })
+    }
+}
+
+/// Private-network hosts: RFC 1918 and shared-address IPv4, IPv6 unique-local and link-local
+/// addresses, IPv4 link-local, and the `.local` (mDNS) and `.internal` names.
+fn is_private(host: &str) -> bool {
+    let name = host.strip_suffix('.').unwrap_or(host);
+    if name.ends_with(".local") || name.ends_with(".internal") {
+        return true;
+    }
+    let ip: Option<IpAddr> = match url::Host::parse(host) {
+        Ok(url::Host::Ipv4(ip)) => Some(ip.into()),
+        Ok(url::Host::Ipv6(ip)) => Some(ip.into()),
+        _ => None,
+    };
+    match ip {
+        Some(IpAddr::V4(ip)) => is_private_v4(ip),
+        Some(IpAddr::V6(ip)) => is_private_v6(ip),
+        None => false,
+    }
+}
+
+fn is_private_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    // 100.64.0.0/10 is carrier-grade NAT shared space.
+    ip.is_private() || ip.is_link_local() || (a == 100 && (64..128).contains(&b))
+}
+
+fn is_private_v6(ip: Ipv6Addr) -> bool {
+    let first = ip.segments()[0];
+    // fc00::/7 unique local, fe80::/10 link local; IPv4-mapped private addresses too.
+    (first & 0xfe00) == 0xfc00
+        || (first & 0xffc0) == 0xfe80
+        || ip.to_ipv4_mapped().is_some_and(is_private_v4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(policy: &OriginPolicy) -> Vec<(LintKind, String)> {
+        policy
+            .lint()
+            .into_iter()
+            .map(|l| (l.kind(), l.subject().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn clean_policies_have_no_lints() {
+        for list in [
+            "https://app.example.com",
+            "https://app.example.com:[8443,9443] https://admin.example.org",
+            "https://*.tenant.example.com https://*.eu.example.co.uk",
+        ] {
+            let policy: OriginPolicy = list.parse().unwrap();
+            assert_eq!(kinds(&policy), [], "policy {list:?}");
+        }
+    }
+
+    #[test]
+    fn each_risk_is_reported() {
+        use LintKind::*;
+        let policy = OriginPolicy::builder()
+            .allow("https://app.example.com")
+            .allow("http://app.example.com")
+            .allow("http://localhost:*")
+            .allow("http://[::1]:8080")
+            .allow("http://192.168.1.10:8080")
+            .allow("http://[fd00::1]")
+            .allow("https://printer.local")
+            .allow("https://*.example.com")
+            .allow_any_port_off_loopback("https://dev.example.com:*")
+            .allow_wildcard_on_public_suffix("https://*.github.io")
+            .allow_missing_origin()
+            .allow_null_origin()
+            .allow_any_origin_dangerously()
+            .same_origin_from_host(Scheme::Https)
+            .build()
+            .unwrap();
+        let expected: Vec<(LintKind, String)> = vec![
+            (HttpDowngrade, "http://app.example.com".into()),
+            (Loopback, "http://localhost:*".into()),
+            (Loopback, "http://[::1]:8080".into()),
+            (PrivateNetwork, "http://192.168.1.10:8080".into()),
+            (PrivateNetwork, "http://[fd00::1]".into()),
+            (PrivateNetwork, "https://printer.local".into()),
+            (BroadWildcard, "https://*.example.com".into()),
+            (AnyPortOffLoopback, "https://dev.example.com:*".into()),
+            (PublicSuffixWildcard, "https://*.github.io".into()),
+            (MissingOriginAllowed, "allow_missing_origin".into()),
+            (NullOriginAllowed, "allow_null_origin".into()),
+            (AnyOriginAllowed, "allow_any_origin_dangerously".into()),
+            (SameOriginFromHost, "same_origin_from_host".into()),
+        ];
+        assert_eq!(kinds(&policy), expected);
+    }
+
+    #[test]
+    fn messages_are_pinned() {
+        let policy = OriginPolicy::builder()
+            .allow_any_port_off_loopback("https://dev.example.com:*")
+            .allow_null_origin()
+            .build()
+            .unwrap();
+        let lines: Vec<String> = policy.lint().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "https://dev.example.com:*: any port of a host that is not loopback: other services on that host count as trusted",
+                "allow_null_origin: Origin null is allowed: any site can create a sandboxed or data: page that sends it",
+            ]
+        );
+    }
+
+    #[test]
+    fn private_ranges() {
+        for host in [
+            "10.1.2.3",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.0.1",
+            "169.254.1.1",
+            "100.64.0.1",
+            "[fe80::1]",
+            "[fc00::1]",
+            "[::ffff:a00:1]",
+            "nas.internal",
+        ] {
+            assert!(is_private(host), "{host}");
+        }
+        for host in [
+            "8.8.8.8",
+            "172.32.0.1",
+            "100.128.0.1",
+            "[2001:db8::1]",
+            "example.com",
+            "local.example.com",
+        ] {
+            assert!(!is_private(host), "{host}");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The public-suffix guard: a wildcard must not cover a whole public suffix.
+//!
+//! `https://*.co.uk` or `https://*.github.io` would allow sites of unrelated owners. The
+//! Public Suffix List (both its ICANN and its private sections) is compiled in through the
+//! `psl` crate, so nothing is downloaded at run time; a newer list arrives with a newer `psl`.
+
+/// Whether `domain` (canonical, ASCII) is itself a public suffix, such as `com`, `co.uk`,
+/// `github.io` or `s3.amazonaws.com`.
+pub(crate) fn is_public_suffix(domain: &str) -> bool {
+    let domain = domain.strip_suffix('.').unwrap_or(domain);
+    // Only suffixes the list names count: under the list's implicit `*` rule every unknown
+    // top-level label is a "suffix", which would make `tenant.example` look fine but refuse
+    // a wildcard on an internal single-label name for the wrong reason.
+    match psl::suffix(domain.as_bytes()) {
+        Some(suffix) => suffix.is_known() && suffix.trim().as_bytes() == domain.as_bytes(),
+        None => false,
+    }
+}
+
+/// The registrable domain (public suffix plus one label) of `domain`, if the list knows its
+/// suffix.
+pub(crate) fn registrable_domain(domain: &str) -> Option<&str> {
+    let domain = domain.strip_suffix('.').unwrap_or(domain);
+    let registrable = psl::domain(domain.as_bytes())?;
+    if !registrable.suffix().is_known() {
+        return None;
+    }
+    std::str::from_utf8(registrable.trim().as_bytes()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_suffixes() {
+        for suffix in [
+            "com",
+            "co.uk",
+            "github.io",
+            "herokuapp.com",
+            "s3.amazonaws.com",
+            "com.",
+            "xn--p1ai",
+        ] {
+            assert!(is_public_suffix(suffix), "{suffix}");
+        }
+        for domain in [
+            "example.com",
+            "example.co.uk",
+            "myapp.github.io",
+            "tenant.example",
+            "localhost",
+            "a.b.example.com",
+        ] {
+            assert!(!is_public_suffix(domain), "{domain}");
+        }
+    }
+
+    #[test]
+    fn registrable_domains() {
+        assert_eq!(
+            registrable_domain("a.b.example.co.uk"),
+            Some("example.co.uk")
+        );
+        assert_eq!(registrable_domain("example.com"), Some("example.com"));
+        assert_eq!(registrable_domain("com"), None);
+        assert_eq!(registrable_domain("tenant.example"), None);
+    }
+}

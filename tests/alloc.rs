@@ -1,0 +1,259 @@
+//! The crate promises that checking the canonical values browsers send allocates nothing,
+//! allowed or denied. A counting global allocator holds it to that.
+//!
+//! The count is per thread (tests run on several threads at once), so each measurement only
+//! sees the allocations of the code it runs. Policies and requests are built before counting
+//! starts; the `Decision` is dropped inside the counted region, so freeing it is covered too.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::hint::black_box;
+
+use http::header::ORIGIN;
+use http::{HeaderMap, HeaderValue, Request};
+use origin_policy::{Decision, DenyReason, OriginPolicy};
+
+/// `System`, counting every allocation (and reallocation) made by the current thread.
+struct CountingAllocator;
+
+thread_local! {
+    // `const` init without a destructor: reading it never allocates or registers anything,
+    // so it is safe to use from inside the allocator.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    // `try_with`: never panic inside the allocator, even while the thread is being torn down.
+    let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged; counting
+// touches only a thread-local `Cell` and never allocates.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: forwarded as is; the caller upholds `GlobalAlloc::alloc`'s contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: as above.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_one();
+        // SAFETY: as above; `ptr` was allocated by `System` through this allocator.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAllocator = CountingAllocator;
+
+/// Runs `f` and drops its result, returning how many allocations that made on this thread.
+fn allocations<R>(f: impl FnOnce() -> R) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    drop(black_box(f()));
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+/// What a decision says, in a form that is `Copy` so it can leave the counted region while
+/// the `Decision` itself is dropped inside it.
+fn outcome(decision: Decision) -> Result<(), DenyReason> {
+    match decision.deny_reason() {
+        None => Ok(()),
+        Some(reason) => Err(reason),
+    }
+}
+
+/// A policy with 10 000 distinct exact entries, the exact entries of the cases below, and a
+/// wildcard pattern.
+fn policy() -> OriginPolicy {
+    let generated = (0..10_000).map(|i| {
+        let port = if i % 10 == 0 { ":8443" } else { "" };
+        format!("https://app{i}.example{}.com{port}", i % 97)
+    });
+    OriginPolicy::builder()
+        .allow_all(generated)
+        .allow("https://app.example.com")
+        .allow("http://127.0.0.1:8080")
+        .allow("http://[::1]:8080")
+        .allow("https://xn--bcher-kva.example")
+        .allow("https://*.tenant.example.com")
+        .build()
+        .expect("the test policy is valid")
+}
+
+fn request(origins: &[&str]) -> Request<()> {
+    let mut builder = Request::get("/ws");
+    for &origin in origins {
+        builder = builder.header(ORIGIN, origin);
+    }
+    builder.body(()).expect("a valid request")
+}
+
+/// Checks `origins` (zero, one or several header lines) through `check`, `check_headers` and,
+/// for a single value, `check_value`. Each must give `expected` without allocating; returns
+/// one line per way that did not, so a test can report every failing case at once.
+fn allocation_failures(
+    policy: &OriginPolicy,
+    origins: &[&str],
+    expected: Result<(), DenyReason>,
+) -> Vec<String> {
+    let request = request(origins);
+    let headers: HeaderMap = request.headers().clone();
+    let value: Option<HeaderValue> = match origins {
+        [one] => Some(HeaderValue::from_str(one).expect("a valid header value")),
+        _ => None,
+    };
+
+    let mut failures = Vec::new();
+    let mut record = |method: &str, count: usize, got: Option<Result<(), DenyReason>>| {
+        if got != Some(expected) {
+            failures.push(format!(
+                "{method} {origins:?}: got {got:?}, expected {expected:?}"
+            ));
+        }
+        if count != 0 {
+            failures.push(format!("{method} {origins:?}: {count} allocation(s)"));
+        }
+    };
+
+    let mut got = None;
+    let count = allocations(|| got = Some(outcome(policy.check(&request))));
+    record("check", count, got);
+
+    let count = allocations(|| got = Some(outcome(policy.check_headers(&headers))));
+    record("check_headers", count, got);
+
+    if let Some(value) = value {
+        let count = allocations(|| got = Some(outcome(policy.check_value(value.as_bytes()))));
+        record("check_value", count, got);
+    }
+    failures
+}
+
+#[track_caller]
+fn assert_none(failures: Vec<String>) {
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn the_counter_counts() {
+    assert_eq!(allocations(|| Vec::<u64>::with_capacity(8)), 1);
+    assert_eq!(allocations(Vec::<u64>::new), 0);
+    assert_eq!(allocations(|| String::from("https://app.example.com")), 1);
+    // A clone of a request's headers is real work: the counter must see it.
+    let request = request(&["https://app.example.com"]);
+    assert!(allocations(|| request.headers().clone()) > 0);
+}
+
+#[test]
+fn canonical_allowed_origins_do_not_allocate() {
+    let policy = policy();
+    let cases = [
+        // Exact entries among 10 000.
+        "https://app1.example1.com",
+        "https://app9990.example96.com:8443",
+        "https://app.example.com",
+        // Wildcard: one label deep, three labels deep.
+        "https://acme.tenant.example.com",
+        "https://a.b.c.tenant.example.com",
+        // IP literals.
+        "http://127.0.0.1:8080",
+        "http://[::1]:8080",
+        // Punycode: an exact entry, and a label under a wildcard.
+        "https://xn--bcher-kva.example",
+        "https://xn--bcher-kva.tenant.example.com",
+    ];
+    let failures = cases
+        .iter()
+        .flat_map(|&origin| allocation_failures(&policy, &[origin], Ok(())))
+        .collect();
+    assert_none(failures);
+}
+
+#[test]
+fn canonical_denied_origins_do_not_allocate() {
+    let policy = policy();
+    let cases = [
+        "https://evil.example",
+        // A wildcard never matches its base.
+        "https://tenant.example.com",
+        // No downgrade.
+        "http://app.example.com",
+        // Whole labels only; other port.
+        "https://eviltenant.example.com",
+        "https://app1.example1.com:8443",
+    ];
+    let failures = cases
+        .iter()
+        .flat_map(|&origin| allocation_failures(&policy, &[origin], Err(DenyReason::NotAllowed)))
+        .collect();
+    assert_none(failures);
+}
+
+#[test]
+fn other_denials_do_not_allocate() {
+    let policy = policy();
+    let mut failures = Vec::new();
+    failures.extend(allocation_failures(
+        &policy,
+        &["null"],
+        Err(DenyReason::Null),
+    ));
+    failures.extend(allocation_failures(&policy, &[], Err(DenyReason::Missing)));
+    failures.extend(allocation_failures(
+        &policy,
+        &["https://app.example.com", "https://app.example.com"],
+        Err(DenyReason::Multiple),
+    ));
+    failures.extend(allocation_failures(
+        &policy,
+        &["https://evil.example, https://app.example.com"],
+        Err(DenyReason::Multiple),
+    ));
+    for malformed in [
+        "https://app.example.com/",
+        "https:app.example.com",
+        "https://user@app.example.com",
+        "https://app.example.com:0443",
+        "http://[0:0::1]:8080",
+    ] {
+        failures.extend(allocation_failures(
+            &policy,
+            &[malformed],
+            Err(DenyReason::Malformed),
+        ));
+    }
+    assert_none(failures);
+}
+
+/// Not a promise of zero: values browsers never send may take a small allocation or two
+/// (a non-canonical spelling is lowercased into one buffer, as documented on
+/// `SerializedOrigin::parse`). Pinned so that this does not grow unnoticed.
+#[test]
+fn other_values_allocate_little() {
+    let policy = policy();
+    let cases = [
+        ("HTTPS://APP1.EXAMPLE1.COM:443", Ok(())),
+        ("https://app.example.com:443", Ok(())),
+        ("https://ACME.Tenant.Example.com", Ok(())),
+        ("wss://app.example.com", Err(DenyReason::NotAllowed)),
+        ("http://127.1:8080", Err(DenyReason::Malformed)),
+    ];
+    for (origin, expected) in cases {
+        let request = request(&[origin]);
+        let mut got = None;
+        let count = allocations(|| got = Some(outcome(policy.check(&request))));
+        assert_eq!(got, Some(expected), "origin {origin:?}");
+        assert!(count <= 2, "{count} allocations for {origin:?}");
+    }
+}
