@@ -29,6 +29,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = TcpListener::bind(("127.0.0.1", port))?;
     eprintln!("listening on ws://{}/", listener.local_addr()?);
     eprintln!("allowed origins: {policy}");
+    for lint in policy.lint() {
+        eprintln!("warning: {lint}");
+    }
     for stream in listener.incoming() {
         match stream {
             Ok(stream) => {

@@ -108,9 +108,14 @@ pub(crate) fn scan(bytes: &[u8]) -> Result<HostScan, HostError> {
     // The last non-empty label, for the "ends in a number" check.
     let mut last_label = 0..0;
     let mut end = bytes.len();
-    for (i, &b) in bytes.iter().enumerate() {
-        match CLASS[usize::from(b)] {
-            LABEL => {}
+    let mut i = 0;
+    while i < bytes.len() {
+        // The common bytes (lowercase letters, digits, `-`, `_`) in a tight loop.
+        if CLASS[usize::from(bytes[i])] == LABEL {
+            i += 1;
+            continue;
+        }
+        match CLASS[usize::from(bytes[i])] {
             UPPER => uppercase = true,
             DOT => {
                 if i == label_start {
@@ -128,6 +133,7 @@ pub(crate) fn scan(bytes: &[u8]) -> Result<HostScan, HostError> {
                 break;
             }
         }
+        i += 1;
     }
     if end == 0 {
         return Err(HostError::Empty);

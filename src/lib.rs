@@ -74,6 +74,30 @@
 //! well-formed origin is then looked up: exact entries by their canonical serialization, and
 //! wildcard patterns `scheme://*.base[:port]` by whole labels.
 //!
+//! # Configuration
+//!
+//! Besides exact origins and wildcard subdomains, an entry may carry a port rule:
+//! `https://app.example.com:[8443,9443]` (a list: the union of its exact origins) or
+//! `http://localhost:*` (any port, for loopback hosts only; elsewhere through
+//! [`OriginPolicyBuilder::allow_any_port_off_loopback`]). Wildcards over a public suffix
+//! (`https://*.co.uk`, `https://*.github.io`) are refused using the compiled-in Public Suffix
+//! List, unless [`OriginPolicyBuilder::allow_wildcard_on_public_suffix`] names them.
+//! [`OriginPolicyBuilder::same_origin`] allows the server's own public origin, and
+//! [`OriginPolicy::lint`] reports risky but legal choices. [`OriginPolicy::from_env`] reads the
+//! string form from an environment variable; the `serde` feature loads the builder's fields from
+//! any serde format, and the `reload` feature adds `SharedPolicy` for swapping a policy while in
+//! use.
+//!
+//! ```
+//! use origin_policy::{LintKind, OriginPolicy};
+//! let policy: OriginPolicy = "https://app.example.com:[443,8443] http://localhost:*".parse()?;
+//! assert!(policy.check_value(b"https://app.example.com:8443").is_allowed());
+//! assert!(policy.check_value(b"http://localhost:5173").is_allowed());
+//! assert!("https://*.co.uk".parse::<OriginPolicy>().is_err());
+//! assert_eq!(policy.lint()[0].kind(), LintKind::Loopback);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Handshake guard
 //!
 //! An origin check is one of three things a WebSocket endpoint decides at the handshake. A
@@ -114,6 +138,38 @@
 //! observer and the `tracing` feature see every decision. See [`guard`] for the details and
 //! a graphql-ws worked example, and `examples/graphql_ws.rs` for a server.
 //!
+//! # CORS and the tower layer
+//!
+//! The same policy drives CORS for HTTP and server-sent events: a [`cors::Cors`] is an
+//! [`OriginPolicy`] plus methods, request headers, exposed headers, credentials and max-age.
+//! It answers preflights (`204`, or `403` when the origin, method or a header is not
+//! allowed), echoes an allowed origin in `Access-Control-Allow-Origin`, merges `Origin` into
+//! `Vary`, and refuses at build time what cannot be safe (credentials with `*`, with any
+//! origin or with `null`).
+//!
+//! ```
+//! use origin_policy::{cors::Cors, OriginPolicy};
+//!
+//! let policy: OriginPolicy = "https://app.example.com".parse()?;
+//! let cors = Cors::builder(policy).allow_methods(["PUT"]).allow_credentials().build()?;
+//! let preflight = http::Request::options("/api")
+//!     .header("origin", "https://app.example.com")
+//!     .header("access-control-request-method", "PUT")
+//!     .body(())?;
+//! let response = cors.preflight(&preflight).unwrap().response::<String>();
+//! assert_eq!(response.status(), 204);
+//! assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! With the `tower` feature, one `layer::OriginLayer` puts the policy in front of a whole
+//! axum 0.8 or hyper 1 service: WebSocket upgrades (HTTP/1.1 `Upgrade` and HTTP/2 extended
+//! `CONNECT`) from denied origins get a `403` before the handler runs, every other request
+//! gets CORS, state-changing cross-origin requests can be refused too, and handlers find the
+//! [`Decision`] in the request extensions. `examples/axum_app.rs` guards `/ws`, `/events`
+//! and `/api` with it. The [`cors`] module lists where it differs from tower-http's
+//! `CorsLayer`, and why.
+//!
 //! # Security model
 //!
 //! - **An origin check is not authentication.** It protects users' browsers from other web
@@ -131,8 +187,10 @@
 //! - **Safe to log.** A [`Decision`]'s `Display` escapes and truncates the presented value,
 //!   and rejection responses never echo the request.
 //!
-//! What this crate does not do: it does not authenticate, rate-limit or parse cookies, and it
-//! cannot see an `Origin` that a proxy in front of the server dropped or rewrote.
+//! What this crate does not do: it does not issue or store credentials (the
+//! [`HandshakeGuard`] only extracts one and hands it to your verification hook), it does not
+//! rate-limit, and it cannot see an `Origin` that a proxy in front of the server dropped or
+//! rewrote.
 //!
 //! # Deployment
 //!
@@ -153,19 +211,34 @@
 //!   `tungstenite::accept_hdr(stream, &policy)` and
 //!   `tokio_tungstenite::accept_hdr_async(stream, &policy)` just work. See [`adapters::tungstenite`].
 //!   With it, a [`HandshakeGuard`] is a callback too ([`guard::tungstenite`]).
+//! - `serde`: `Serialize`/`Deserialize` for [`OriginPolicy`] and [`OriginPolicyBuilder`].
+//! - `tower`: `layer::OriginLayer`, one tower layer (axum 0.8, hyper 1) that applies the
+//!   policy to WebSocket upgrades, CORS preflights and responses, and optionally to
+//!   cross-origin writes. The transport-independent [`cors`] module needs no feature.
+//! - `reload`: `SharedPolicy`, a cheaply cloned handle whose policy can be swapped atomically.
 //! - `tracing`: one structured event per [`HandshakeGuard`] decision (target
 //!   `origin_policy::guard`; outcome, status, check, reason, escaped origin, matched rule,
 //!   subprotocol; never the credential). Off by default; nothing is logged without it.
+//! - `cli`: the `origin-audit` binary, which tests a live endpoint for cross-site WebSocket
+//!   hijacking and CORS mistakes, and its library half `origin_policy::audit` (variant
+//!   generator, probes, verdicts, report). Off by default; library users pay nothing for it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod adapters;
+#[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
+pub mod audit;
+pub mod cors;
 mod decision;
 mod error;
 mod excerpt;
 pub mod guard;
 mod host;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod layer;
 mod lint;
 mod origin;
 mod pattern;

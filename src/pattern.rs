@@ -168,6 +168,14 @@ pub(crate) fn parse_entry(entry: &str, options: EntryOptions) -> Result<Entry, C
 
 fn parse_entry_kind(entry: &str, options: EntryOptions) -> Result<Entry, ConfigErrorKind> {
     use ConfigErrorKind as K;
+    // Fast path for large lists: an entry already in canonical form (what `Display` writes)
+    // is an origin exactly when the strict header parser borrows it unchanged.
+    let text = entry.strip_suffix('/').unwrap_or(entry);
+    if let Ok(SerializedOrigin::Tuple(origin)) = SerializedOrigin::parse(text.as_bytes()) {
+        if matches!(origin.serialized, std::borrow::Cow::Borrowed(_)) && origin.port != Some(0) {
+            return Ok(Entry::Exact(Origin::from_canonical(&origin)));
+        }
+    }
     if entry.is_empty() {
         return Err(K::EmptyList);
     }
@@ -326,7 +334,10 @@ pub(crate) fn is_loopback(host: &str) -> bool {
 /// WHATWG URL parser (the `url` crate) and the result must then pass the strict parser, so
 /// that no accepted entry can silently never match.
 fn normalise(scheme: Scheme, authority: &str) -> Result<Origin, ConfigErrorKind> {
-    let text = format!("{scheme}://{authority}");
+    let mut text = String::with_capacity(scheme.as_str().len() + 3 + authority.len());
+    text.push_str(scheme.as_str());
+    text.push_str("://");
+    text.push_str(authority);
     if let Ok(SerializedOrigin::Tuple(origin)) = SerializedOrigin::parse(text.as_bytes()) {
         if *origin.serialized == *text.as_bytes() {
             return Ok(Origin::from_canonical(&origin));

@@ -194,13 +194,17 @@ impl OriginPolicy {
                 return Some(MatchedRule::Exact(exact.clone()));
             }
         }
-        if let Some(own) = self.same_origins.get(&serialized) {
-            return Some(MatchedRule::SameOrigin(own.clone()));
+        if !self.same_origins.is_empty() {
+            if let Some(own) = self.same_origins.get(&serialized) {
+                return Some(MatchedRule::SameOrigin(own.clone()));
+            }
         }
         let host = origin.host();
-        if let Some(patterns) = self.host_patterns.get(host) {
-            if let Some(pattern) = patterns.iter().find(|p| p.matches_parsed(origin)) {
-                return Some(MatchedRule::Pattern(pattern.clone()));
+        if !self.host_patterns.is_empty() {
+            if let Some(patterns) = self.host_patterns.get(host) {
+                if let Some(pattern) = patterns.iter().find(|p| p.matches_parsed(origin)) {
+                    return Some(MatchedRule::Pattern(pattern.clone()));
+                }
             }
         }
         if !self.wildcards.is_empty() {

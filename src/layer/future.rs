@@ -1,0 +1,105 @@
+//! The response future of [`OriginService`](super::OriginService).
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use http::{HeaderValue, Response};
+use pin_project_lite::pin_project;
+
+use super::Config;
+
+pin_project! {
+    /// The response future of [`OriginService`](super::OriginService): an answer the layer
+    /// gave itself (a refusal, a preflight), or the inner service's response with the CORS
+    /// headers added.
+    pub struct ResponseFuture<F, B> {
+        #[pin]
+        kind: Kind<F, B>,
+    }
+}
+
+pin_project! {
+    #[project = KindProj]
+    enum Kind<F, B> {
+        // Answered by the layer; the inner service was not called.
+        Answered { response: Option<Response<B>> },
+        // An allowed WebSocket upgrade: the inner response as it is.
+        Upgrade { #[pin] future: F },
+        // Any other request: the inner response plus the CORS headers.
+        Cors {
+            #[pin]
+            future: F,
+            config: Arc<Config>,
+            allow_origin: Option<HeaderValue>,
+        },
+    }
+}
+
+impl<F, B> ResponseFuture<F, B> {
+    pub(crate) fn answered(response: Response<B>) -> Self {
+        ResponseFuture {
+            kind: Kind::Answered {
+                response: Some(response),
+            },
+        }
+    }
+
+    pub(crate) fn upgrade(future: F) -> Self {
+        ResponseFuture {
+            kind: Kind::Upgrade { future },
+        }
+    }
+
+    pub(crate) fn cors(future: F, config: Arc<Config>, allow_origin: Option<HeaderValue>) -> Self {
+        ResponseFuture {
+            kind: Kind::Cors {
+                future,
+                config,
+                allow_origin,
+            },
+        }
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F, B>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().kind.project() {
+            KindProj::Answered { response } => Poll::Ready(Ok(response
+                .take()
+                .expect("ResponseFuture polled after it completed"))),
+            KindProj::Upgrade { future } => future.poll(cx),
+            KindProj::Cors {
+                future,
+                config,
+                allow_origin,
+            } => {
+                let mut response = ready!(future.poll(cx))?;
+                config
+                    .cors
+                    .apply_actual(allow_origin.as_ref(), response.headers_mut());
+                Poll::Ready(Ok(response))
+            }
+        }
+    }
+}
+
+impl<F, B> fmt::Debug for ResponseFuture<F, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match &self.kind {
+            Kind::Answered { .. } => "answered",
+            Kind::Upgrade { .. } => "upgrade",
+            Kind::Cors { .. } => "cors",
+        };
+        f.debug_struct("ResponseFuture")
+            .field("kind", &kind)
+            .finish_non_exhaustive()
+    }
+}
