@@ -423,7 +423,7 @@ fn stray(value: &[u8], at: usize, otherwise: Malformation) -> Malformation {
 
 /// `port = 1*5DIGIT` with a value of at most 65535 and no leading zero (so the text is the
 /// port's serialization; `0` itself is fine).
-fn parse_port(bytes: &[u8]) -> Option<u16> {
+pub(crate) fn parse_port(bytes: &[u8]) -> Option<u16> {
     if bytes.is_empty() || bytes.len() > 5 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }

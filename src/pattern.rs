@@ -52,43 +52,50 @@ pub(crate) struct EntryOptions {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct OriginPattern {
+pub struct OriginPattern(Arc<PatternParts>);
+
+/// The parts of an [`OriginPattern`], shared so that a [`MatchedRule`](crate::MatchedRule)
+/// clone costs a reference count, never an allocation.
+#[derive(Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct PatternParts {
     /// `scheme "://" ["*."] host [port rule]`, canonical.
-    serialized: Arc<str>,
+    serialized: Box<str>,
     scheme: Scheme,
     subdomains: bool,
     /// End of the host (or wildcard base) in `serialized`.
     host_end: usize,
     ports: PortRule,
+    /// Whether the wildcard may cover names under a public suffix (the builder's opt-in).
+    across_public_suffixes: bool,
 }
 
 impl OriginPattern {
     /// The canonical pattern, e.g. `https://*.tenant.example.com` or `http://localhost:*`.
     pub fn as_str(&self) -> &str {
-        &self.serialized
+        &self.0.serialized
     }
 
     /// The scheme a matching origin must have.
     pub fn scheme(&self) -> Scheme {
-        self.scheme
+        self.0.scheme
     }
 
     /// The host: for a wildcard, the base domain under which any subdomain matches
     /// (`tenant.example.com`); otherwise the exact host.
     pub fn host(&self) -> &str {
-        let start = self.scheme.as_str().len() + 3 + if self.subdomains { 2 } else { 0 };
-        &self.serialized[start..self.host_end]
+        let start = self.0.scheme.as_str().len() + 3 + if self.0.subdomains { 2 } else { 0 };
+        &self.0.serialized[start..self.0.host_end]
     }
 
     /// Whether this is a wildcard-subdomain pattern (it never matches [`host`](Self::host)
     /// itself, only its subdomains).
     pub fn is_wildcard(&self) -> bool {
-        self.subdomains
+        self.0.subdomains
     }
 
     /// The ports a matching origin may have.
     pub fn ports(&self) -> &PortRule {
-        &self.ports
+        &self.0.ports
     }
 
     /// Whether `origin` matches this pattern.
@@ -110,7 +117,7 @@ impl OriginPattern {
     }
 
     pub(crate) fn matches_parsed(&self, origin: &TupleOrigin<'_>) -> bool {
-        if self.subdomains && origin.kind != HostKind::Domain {
+        if self.0.subdomains && origin.kind != HostKind::Domain {
             return false;
         }
         let port = origin.port.unwrap_or(origin.scheme.default_port());
@@ -121,17 +128,21 @@ impl OriginPattern {
     /// never turn into an allow.
     fn matches_parts(&self, scheme: Scheme, host: &[u8], port: u16) -> bool {
         let base = self.host().as_bytes();
-        let host_ok = if self.subdomains {
+        let host_ok = if self.0.subdomains {
             // One or more whole labels, then a dot, then the base. Hosts that reach here have
             // no empty labels (the parsers refuse them), so a non-empty prefix is whole labels.
             host.len() > base.len() + 1
                 && host.ends_with(base)
                 && host[host.len() - base.len() - 1] == b'.'
                 && !host.starts_with(b"[")
+                // A public suffix strictly inside the match (`bucket.s3.amazonaws.com` under
+                // `*.amazonaws.com`) means the host belongs to someone who registered a name
+                // under that suffix, not to the owner of the base.
+                && (self.0.across_public_suffixes || !suffix::has_public_suffix_below(host, base.len()))
         } else {
             host == base
         };
-        scheme == self.scheme && host_ok && self.ports.accepts(port)
+        scheme == self.0.scheme && host_ok && self.0.ports.accepts(port)
     }
 }
 
@@ -197,7 +208,9 @@ fn parse_entry_kind(entry: &str, options: EntryOptions) -> Result<Entry, ConfigE
             return Err(if name == "ws" || name == "wss" {
                 K::WebSocketScheme(name)
             } else {
-                K::UnsupportedScheme(name)
+                // Shown in messages that may reach logs: escape anything but printable ASCII
+                // (bidi controls, zero-width characters).
+                K::UnsupportedScheme(name.escape_default().to_string())
             });
         }
     };
@@ -277,13 +290,14 @@ fn parse_entry_kind(entry: &str, options: EntryOptions) -> Result<Entry, ConfigE
     let mut serialized = format!("{scheme}://{}{host}", if subdomains { "*." } else { "" });
     let host_end = serialized.len();
     ports.write_suffix(scheme, &mut serialized);
-    Ok(Entry::Pattern(OriginPattern {
-        serialized: Arc::from(serialized),
+    Ok(Entry::Pattern(OriginPattern(Arc::new(PatternParts {
+        serialized: serialized.into_boxed_str(),
         scheme,
         subdomains,
         host_end,
         ports,
-    }))
+        across_public_suffixes: options.public_suffix_wildcard,
+    }))))
 }
 
 /// Splits `host[:port-rule]`, keeping IPv6 brackets and port lists whole.

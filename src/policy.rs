@@ -51,6 +51,8 @@ pub struct OriginPolicy {
     host_patterns: HashMap<Box<[u8]>, Vec<OriginPattern>>,
     /// Wildcard patterns, keyed by base domain.
     wildcards: HashMap<Box<[u8]>, Vec<OriginPattern>>,
+    /// The longest wildcard base: longer suffixes of a host need no lookup.
+    longest_base: usize,
     /// Every distinct entry in the order given, with the options it was accepted under.
     pub(crate) entries: Vec<(Entry, EntryOptions)>,
     pub(crate) same_origin_from_host: Option<Scheme>,
@@ -106,8 +108,13 @@ impl OriginPolicy {
     /// [`OriginPolicyBuilder::same_origin_from_host`] rule.
     pub fn check<B>(&self, request: &Request<B>) -> Decision {
         let authority = match self.same_origin_from_host {
-            Some(_) => host_of(request.headers())
-                .or_else(|| request.uri().authority().map(|a| a.as_str().as_bytes())),
+            // HTTP/2 carries the authority in the URI instead of a `Host` header; only then is
+            // the URI used. Several `Host` headers leave nothing to compare with.
+            Some(_) => match host_of(request.headers()) {
+                Ok(host) => host,
+                Err(Hosts::Missing) => request.uri().authority().map(|a| a.as_str().as_bytes()),
+                Err(Hosts::Several) => None,
+            },
             None => None,
         };
         self.decide(request.headers(), authority)
@@ -116,7 +123,7 @@ impl OriginPolicy {
     /// Checks the `Origin` header(s) in a header map, for frameworks that expose only headers.
     pub fn check_headers(&self, headers: &HeaderMap) -> Decision {
         let authority = match self.same_origin_from_host {
-            Some(_) => host_of(headers),
+            Some(_) => host_of(headers).ok().flatten(),
             None => None,
         };
         self.decide(headers, authority)
@@ -211,8 +218,14 @@ impl OriginPolicy {
             // Every proper suffix that starts right after a dot, longest first, so the most
             // specific pattern wins. The host has no empty labels, so the prefix before each
             // of these dots is one or more whole labels.
-            let dots = host.iter().enumerate().filter(|&(_, &b)| b == b'.');
-            let suffixes = dots.map(|(dot, _)| &host[dot + 1..]);
+            // Only suffixes no longer than the longest base can match, so the hashing stays
+            // linear in the host however long an attacker makes it.
+            let first = host.len().saturating_sub(self.longest_base + 1);
+            let dots = host[first..]
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == b'.');
+            let suffixes = dots.map(|(dot, _)| &host[first + dot + 1..]);
             for base in suffixes {
                 if let Some(patterns) = self.wildcards.get(base) {
                     if let Some(pattern) = patterns.iter().find(|p| p.matches_parsed(origin)) {
@@ -341,6 +354,7 @@ impl OriginPolicy {
             }
             Entry::Pattern(pattern) => {
                 let table = if pattern.is_wildcard() {
+                    self.longest_base = self.longest_base.max(pattern.host().len());
                     &mut self.wildcards
                 } else {
                     &mut self.host_patterns
@@ -355,12 +369,19 @@ impl OriginPolicy {
     }
 }
 
+/// Why a request has no single `Host` header.
+enum Hosts {
+    Missing,
+    Several,
+}
+
 /// The `Host` header, when there is exactly one.
-fn host_of(headers: &HeaderMap) -> Option<&[u8]> {
+fn host_of(headers: &HeaderMap) -> Result<Option<&[u8]>, Hosts> {
     let mut hosts = headers.get_all(header::HOST).iter();
     match (hosts.next(), hosts.next()) {
-        (Some(host), None) => Some(host.as_bytes()),
-        _ => None,
+        (Some(host), None) => Ok(Some(host.as_bytes())),
+        (None, _) => Err(Hosts::Missing),
+        (Some(_), Some(_)) => Err(Hosts::Several),
     }
 }
 
@@ -372,15 +393,10 @@ fn is_same_origin(origin: &TupleOrigin<'_>, scheme: Scheme, authority: &[u8]) ->
     let (host, port) = match authority.iter().rposition(|&b| b == b':') {
         // A colon inside IPv6 brackets is not a port separator.
         Some(colon) if !authority[colon..].contains(&b']') => {
-            let digits = &authority[colon + 1..];
-            let port = std::str::from_utf8(digits)
-                .ok()
-                .and_then(|d| d.parse::<u16>().ok());
-            match port {
-                Some(port) if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) => {
-                    (&authority[..colon], port)
-                }
-                _ => return false,
+            // The port's serialization only: decimal, no sign, no leading zero.
+            match crate::origin::parse_port(&authority[colon + 1..]) {
+                Some(port) => (&authority[..colon], port),
+                None => return false,
             }
         }
         _ => (authority, scheme.default_port()),
@@ -625,6 +641,7 @@ impl OriginPolicyBuilder {
             same_origins: HashSet::new(),
             host_patterns: HashMap::new(),
             wildcards: HashMap::new(),
+            longest_base: 0,
             entries: Vec::with_capacity(self.allow.len()),
             same_origin_from_host: self.same_origin_from_host,
             allow_missing: self.allow_missing_origin,
@@ -1173,5 +1190,46 @@ mod tests {
         assert!(policy.check_value(b"http://localhost:3000").is_allowed());
         let err = OriginPolicy::from_env("ORIGIN_POLICY_UNIT_TEST_UNSET").unwrap_err();
         assert_eq!(err.to_string(), "invalid allowlist entry \"ORIGIN_POLICY_UNIT_TEST_UNSET\": the environment variable is not set");
+    }
+
+    #[test]
+    fn wildcards_stop_at_public_suffixes_below_the_base() {
+        let policy: OriginPolicy = "https://*.amazonaws.com".parse().unwrap();
+        assert!(policy
+            .check_value(b"https://console.amazonaws.com")
+            .is_allowed());
+        for value in [
+            &b"https://bucket.s3.amazonaws.com"[..],
+            b"https://x.eu-west-1.compute.amazonaws.com",
+        ] {
+            let decision = policy.check_value(value);
+            assert_eq!(
+                decision.deny_reason(),
+                Some(DenyReason::NotAllowed),
+                "{decision}"
+            );
+        }
+        // The suffix's operator can opt in.
+        let operator = OriginPolicy::builder()
+            .allow_wildcard_on_public_suffix("https://*.amazonaws.com")
+            .build()
+            .unwrap();
+        assert!(operator
+            .check_value(b"https://bucket.s3.amazonaws.com")
+            .is_allowed());
+    }
+
+    #[test]
+    fn long_hosts_are_decided_correctly() {
+        let policy: OriginPolicy = "https://*.example.com https://app.example.org"
+            .parse()
+            .unwrap();
+        let long = format!("https://{}example.com", "a.".repeat(30_000));
+        assert!(policy.check_value(long.as_bytes()).is_allowed());
+        let long_miss = format!("https://{}example.net", "a.".repeat(30_000));
+        assert_eq!(
+            policy.check_value(long_miss.as_bytes()).deny_reason(),
+            Some(DenyReason::NotAllowed)
+        );
     }
 }

@@ -36,7 +36,9 @@ impl PortRule {
     pub fn accepts(&self, port: u16) -> bool {
         match self {
             PortRule::Is(p) => *p == port,
-            PortRule::OneOf(ports) => ports.binary_search(&port).is_ok(),
+            // Lists are short; a linear search also stays right for a list a caller built
+            // unsorted.
+            PortRule::OneOf(ports) => ports.contains(&port),
             PortRule::Any => true,
         }
     }

@@ -17,6 +17,20 @@ pub(crate) fn is_public_suffix(domain: &str) -> bool {
     }
 }
 
+/// Whether `host` (canonical, ASCII, a subdomain of a base `base_len` bytes long) has a known
+/// public suffix longer than the base: some label between the matched prefix and the base
+/// starts a suffix where unrelated parties register names (`s3.amazonaws.com` inside
+/// `bucket.s3.amazonaws.com`, under the base `amazonaws.com`). Allocates nothing.
+pub(crate) fn has_public_suffix_below(host: &[u8], base_len: usize) -> bool {
+    let host = host.strip_suffix(b".").unwrap_or(host);
+    match psl::suffix(host) {
+        Some(suffix) => {
+            suffix.is_known() && suffix.trim().as_bytes().len() > base_len.min(host.len())
+        }
+        None => false,
+    }
+}
+
 /// The registrable domain (public suffix plus one label) of `domain`, if the list knows its
 /// suffix.
 pub(crate) fn registrable_domain(domain: &str) -> Option<&str> {
@@ -54,6 +68,34 @@ mod tests {
             "a.b.example.com",
         ] {
             assert!(!is_public_suffix(domain), "{domain}");
+        }
+    }
+
+    #[test]
+    fn public_suffixes_below_a_base() {
+        // (host, base, whether a public suffix lies strictly between them)
+        let cases: &[(&str, &str, bool)] = &[
+            ("bucket.s3.amazonaws.com", "amazonaws.com", true),
+            ("x.eu-west-1.compute.amazonaws.com", "amazonaws.com", true),
+            (
+                "x.eu-west-1.compute.amazonaws.com",
+                "compute.amazonaws.com",
+                true,
+            ),
+            ("site.web.core.windows.net", "core.windows.net", true),
+            ("a.example.com", "example.com", false),
+            ("a.b.example.com", "example.com", false),
+            ("a.b.example.co.uk", "example.co.uk", false),
+            ("a.tenant.example", "tenant.example", false),
+            ("a.example.com.", "example.com.", false),
+            ("me.github.io", "me.github.io", false),
+        ];
+        for &(host, base, expected) in cases {
+            assert_eq!(
+                has_public_suffix_below(host.as_bytes(), base.len()),
+                expected,
+                "{host} under {base}"
+            );
         }
     }
 

@@ -87,6 +87,11 @@ fn policy() -> OriginPolicy {
         .allow("http://[::1]:8080")
         .allow("https://xn--bcher-kva.example")
         .allow("https://*.tenant.example.com")
+        // Port rules: a list on one host, a list on a wildcard, any port on loopback.
+        .allow("https://ports.example.com:[8443,9443]")
+        .allow("https://*.w.example.com:[443,8443]")
+        .allow("http://localhost:*")
+        .same_origin("https://chat.example.com")
         .build()
         .expect("the test policy is valid")
 }
@@ -172,6 +177,11 @@ fn canonical_allowed_origins_do_not_allocate() {
         // Punycode: an exact entry, and a label under a wildcard.
         "https://xn--bcher-kva.example",
         "https://xn--bcher-kva.tenant.example.com",
+        // Port rules and the same-origin rule (a matched pattern is shared, not copied).
+        "https://ports.example.com:8443",
+        "https://a.w.example.com:8443",
+        "http://localhost:5173",
+        "https://chat.example.com",
     ];
     let failures = cases
         .iter()
