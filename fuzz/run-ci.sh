@@ -35,8 +35,12 @@ for target in $targets; do
     cp fuzz/corpus/"$target"/* "$work/corpus/$target/"
     log="$work/$target.log"
     # -timeout: a single input taking 10 s is a bug (the checks are microseconds).
+    # A dictionary of the tokens that reach the interesting paths (allowed origins, the
+    # valid token), where the structured targets have one.
+    dict=()
+    if [ -f "fuzz/dicts/$target.dict" ]; then dict=(-dict="fuzz/dicts/$target.dict"); fi
     if cargo +"$toolchain" fuzz run "$target" "$work/corpus/$target" -- \
-        -max_total_time="$seconds" -timeout=10 -print_final_stats=1 >"$log" 2>&1; then
+        -max_total_time="$seconds" -timeout=10 -print_final_stats=1 "${dict[@]}" >"$log" 2>&1; then
         result=ok
     else
         result=FAILED

@@ -1,0 +1,139 @@
+//! An arbitrary handshake through the `HandshakeGuard` (fixed policy of
+//! `tests/corpus/README.md`, graphql-ws subprotocols, bearer tokens), enforcing and
+//! report-only.
+//!
+//! Invariants:
+//! - enforcing, an allowed handshake implies the policy alone allows the origin, a version of
+//!   `13`, a chosen subprotocol that is one of the server's and was offered by the client, and
+//!   the identity of the one valid token;
+//! - every refusal has the status of the check that failed (426, 403, 400, 401) and the
+//!   rejection response has that status; the checks run in that order, so a denied origin is
+//!   always the reason when the policy denies it and the version is right;
+//! - report-only never refuses anything but an unsupported version, and reports the same
+//!   denial the enforcing guard gives;
+//! - neither the rejection body nor the decision's `Display` contains the token.
+#![no_main]
+
+use std::sync::LazyLock;
+
+use arbitrary::Arbitrary;
+use http::header::{HeaderName, HeaderValue, AUTHORIZATION, ORIGIN};
+use libfuzzer_sys::fuzz_target;
+use origin_policy::guard::auth::{AuthError, TokenSource};
+use origin_policy::guard::{Denial, HandshakeGuard, Outcome};
+
+const TOKEN: &str = "t0k3n-alice-5f2a9c";
+const PROTOCOLS: [&str; 2] = ["graphql-transport-ws", "graphql-ws"];
+
+fn guard(report_only: bool) -> HandshakeGuard<&'static str> {
+    let mut builder = HandshakeGuard::builder(origin_policy_fuzz::fixed_policy()).subprotocols(PROTOCOLS);
+    if report_only {
+        builder = builder.report_only();
+    }
+    builder
+        .authenticate_token(TokenSource::bearer(), |token| {
+            if origin_policy::guard::auth::constant_time_eq(token.as_bytes(), TOKEN.as_bytes()) {
+                Ok("alice")
+            } else {
+                Err(AuthError::Invalid)
+            }
+        })
+        .build()
+        .expect("a valid guard")
+}
+
+static ENFORCING: LazyLock<HandshakeGuard<&'static str>> = LazyLock::new(|| guard(false));
+static REPORTING: LazyLock<HandshakeGuard<&'static str>> = LazyLock::new(|| guard(true));
+
+#[derive(Arbitrary, Debug)]
+enum Name {
+    Origin,
+    Version,
+    Protocol,
+    Authorization,
+    Other(Vec<u8>),
+}
+
+#[derive(Arbitrary, Debug)]
+enum Value {
+    /// `Bearer` and the valid token.
+    ValidBearer,
+    Bytes(Vec<u8>),
+}
+
+fuzz_target!(|headers: Vec<(Name, Value)>| {
+    let mut request = http::Request::get("/graphql").body(()).expect("request");
+    for (name, value) in &headers {
+        let name = match name {
+            Name::Origin => ORIGIN,
+            Name::Version => HeaderName::from_static("sec-websocket-version"),
+            Name::Protocol => HeaderName::from_static("sec-websocket-protocol"),
+            Name::Authorization => AUTHORIZATION,
+            Name::Other(bytes) => match HeaderName::from_bytes(bytes) {
+                Ok(name) => name,
+                Err(_) => continue,
+            },
+        };
+        let value = match value {
+            Value::ValidBearer => HeaderValue::from_str(&format!("Bearer {TOKEN}")).expect("value"),
+            Value::Bytes(bytes) => match HeaderValue::from_bytes(bytes) {
+                Ok(value) => value,
+                Err(_) => continue,
+            },
+        };
+        request.headers_mut().append(name, value);
+    }
+
+    let outcome = ENFORCING.evaluate(&request);
+    let decision = &outcome.decision;
+    let policy_allows = ENFORCING.policy().check(&request).is_allowed();
+    let versions: Vec<&[u8]> = request
+        .headers()
+        .get_all("sec-websocket-version")
+        .iter()
+        .map(HeaderValue::as_bytes)
+        .collect();
+    let version_ok = versions == [b"13".as_slice()];
+
+    match decision.outcome() {
+        Outcome::Allowed => {
+            assert!(policy_allows, "allowed although the origin policy denies");
+            assert!(version_ok, "allowed with versions {versions:?}");
+            let chosen = decision.subprotocol().expect("a chosen subprotocol");
+            assert!(PROTOCOLS.contains(&chosen), "chose {chosen:?}");
+            let offered = request.headers().get_all("sec-websocket-protocol").iter().any(|v| {
+                v.as_bytes().split(|&b| b == b',').any(|item| item.trim_ascii() == chosen.as_bytes())
+            });
+            assert!(offered, "chose {chosen:?}, which the client did not offer");
+            assert_eq!(outcome.identity, Some("alice"));
+            assert!(decision.rejection::<String>().is_none());
+        }
+        Outcome::Denied => {
+            let denial = decision.denial().expect("a denial");
+            assert_eq!(decision.status(), denial.status());
+            let rejection = decision.rejection::<String>().expect("a rejection");
+            assert_eq!(rejection.status(), denial.status());
+            assert!(!rejection.body().contains(TOKEN), "the token in a rejection body");
+            assert!(outcome.identity.is_none());
+            if !version_ok {
+                assert!(matches!(denial, Denial::UnsupportedVersion), "{denial:?}");
+            } else if !policy_allows {
+                assert!(matches!(denial, Denial::Origin(_)), "{denial:?} for a denied origin");
+            }
+        }
+        Outcome::ReportOnly => panic!("report-only from an enforcing guard"),
+        _ => {}
+    }
+    assert!(!decision.to_string().contains(TOKEN), "the token in a decision's Display");
+
+    let report = REPORTING.evaluate(&request);
+    match decision.denial() {
+        None => assert_eq!(report.decision.outcome(), Outcome::Allowed),
+        Some(Denial::UnsupportedVersion) => assert_eq!(report.decision.outcome(), Outcome::Denied),
+        Some(denial) => {
+            assert_eq!(report.decision.outcome(), Outcome::ReportOnly);
+            assert_eq!(report.decision.denial(), Some(denial));
+            assert!(report.decision.rejection::<String>().is_none());
+        }
+    }
+});
