@@ -31,6 +31,10 @@ failed=()
 summary=()
 for target in $targets; do
     echo "=== $target: ${seconds}s"
+    if [ -d "fuzz/regressions/$target" ]; then
+        echo "--- replaying fuzz/regressions/$target"
+        cargo +"$toolchain" fuzz run "$target" "fuzz/regressions/$target" -- -runs=0
+    fi
     mkdir -p "$work/corpus/$target"
     cp fuzz/corpus/"$target"/* "$work/corpus/$target/"
     log="$work/$target.log"

@@ -127,4 +127,23 @@ mod tests {
         assert_eq!(excerpt.to_string(), format!("\"{}\"...", "a".repeat(64)));
         assert!(!OriginExcerpt::new(&long[..64]).is_truncated());
     }
+
+    /// Kills `OriginExcerpt::is_present` replaced with `true` / `false` and
+    /// `Debug for OriginExcerpt` replaced with `Ok(Default::default())`.
+    #[test]
+    fn presence_and_debug() {
+        let cases: &[(OriginExcerpt, bool, &str)] = &[
+            (OriginExcerpt::ABSENT, false, "OriginExcerpt((none))"),
+            (OriginExcerpt::new(b""), true, r#"OriginExcerpt("")"#),
+            (
+                OriginExcerpt::new(b"https://a.example\n"),
+                true,
+                r#"OriginExcerpt("https://a.example\x0a")"#,
+            ),
+        ];
+        for (excerpt, present, debug) in cases {
+            assert_eq!(excerpt.is_present(), *present, "{excerpt}");
+            assert_eq!(format!("{excerpt:?}"), *debug);
+        }
+    }
 }

@@ -464,4 +464,33 @@ mod tests {
         assert!(s.write_str("e").is_err());
         assert_eq!(s.as_str(), "abcd");
     }
+
+    /// Kills the mutants of `HostError::message` (replaced with `""` and `"xyzzy"`): every
+    /// message is pinned, and they are distinct.
+    #[test]
+    fn error_messages_are_pinned() {
+        let cases: &[(HostError, &str)] = &[
+            (HostError::Empty, "the host is empty"),
+            (
+                HostError::Character,
+                "the host holds a character browsers never send in an origin (only letters, digits, `-`, `_` and `.`)",
+            ),
+            (
+                HostError::EmptyLabel,
+                "the host has an empty label (a leading dot, `..`, or several trailing dots)",
+            ),
+            (
+                HostError::Ipv4,
+                "the host ends in a number but is not an IPv4 address",
+            ),
+            (HostError::Ipv6, "the host is not a valid IPv6 address"),
+            (
+                HostError::Idna,
+                "the host is not a valid internationalized domain name",
+            ),
+        ];
+        for &(error, message) in cases {
+            assert_eq!(error.message(), message, "{error:?}");
+        }
+    }
 }

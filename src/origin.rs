@@ -587,4 +587,69 @@ mod tests {
             "not a serialized origin: the port is not a decimal number from 0 to 65535 without leading zeros"
         );
     }
+
+    /// A bad port is blamed on its first non-digit byte: a path, separator or control byte
+    /// right after the digits says more than "bad port". Kills the mutants of
+    /// `SerializedOrigin::parse` on `digits.iter().position(|b| !b.is_ascii_digit())`
+    /// (delete `!`) and on `host_end + 1 + bad` (either `+` replaced with `-` or `*`).
+    #[test]
+    fn bad_port_blames_the_first_non_digit() {
+        use Malformation as M;
+        let cases: &[(&str, Malformation)] = &[
+            ("https://app.example.com:443/", M::AfterHost),
+            ("https://app.example.com:8443/path", M::AfterHost),
+            ("https://app.example.com:1?", M::AfterHost),
+            (
+                "https://app.example.com:443,https://evil.example",
+                M::Separator,
+            ),
+            ("https://app.example.com:443 ", M::Separator),
+            ("https://app.example.com:443\r", M::NotPrintableAscii),
+            ("https://app.example.com:44x", M::Port),
+        ];
+        for &(input, malformation) in cases {
+            assert_eq!(
+                parse(input),
+                Err(MalformedOrigin(malformation)),
+                "input {input:?}"
+            );
+        }
+    }
+
+    /// Kills the mutants of `Ord`/`PartialOrd for Origin` (`Default::default()`, `None`),
+    /// `AsRef<str> for Origin` (`""`, `"xyzzy"`) and `Equivalent<Origin> for OriginBytes`
+    /// (`true`, `false`, `==` -> `!=`).
+    #[test]
+    fn ordering_as_ref_and_lookup_equivalence() {
+        use hashbrown::Equivalent as _;
+        use std::cmp::Ordering;
+        let http = Origin::parse_header(b"http://a.example").unwrap();
+        let https = Origin::parse_header(b"https://a.example").unwrap();
+        // `PartialEq for Origin` replaced with `true`.
+        assert_ne!(http, https);
+        assert_eq!(
+            https,
+            Origin::parse_header(b"HTTPS://A.example:443").unwrap()
+        );
+        assert_eq!(http.cmp(&https), Ordering::Less);
+        assert_eq!(https.cmp(&http), Ordering::Greater);
+        assert_eq!(https.partial_cmp(&http), Some(Ordering::Greater));
+        assert_eq!(http.partial_cmp(&http.clone()), Some(Ordering::Equal));
+        assert_eq!(AsRef::<str>::as_ref(&https), "https://a.example");
+        let cases: &[(&[u8], &Origin, bool)] = &[
+            (b"https://a.example", &https, true),
+            (b"http://a.example", &http, true),
+            (b"https://a.example", &http, false),
+            (b"https://a.example.", &https, false),
+            (b"", &https, false),
+        ];
+        for &(bytes, origin, expected) in cases {
+            assert_eq!(
+                OriginBytes(bytes).equivalent(origin),
+                expected,
+                "{:?} vs {origin:?}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
 }

@@ -725,4 +725,42 @@ mod tests {
         assert_eq!(ipv6.host(), "[::1]");
         assert!(ipv6.matches(&origin("http://[::1]:3001")));
     }
+
+    /// Kills `Debug for OriginPattern` replaced with `Ok(Default::default())`.
+    #[test]
+    fn pattern_debug() {
+        let Ok(Entry::Pattern(p)) = parse("https://*.Example.com:[8443,443]") else {
+            panic!("expected a pattern");
+        };
+        assert_eq!(
+            format!("{p:?}"),
+            r#"OriginPattern("https://*.example.com:[443,8443]")"#
+        );
+    }
+
+    /// `parse_exact` (exact origins only, as in `same_origin`) tells a wildcard from a port
+    /// rule. Kills the match guard `pattern.is_wildcard()` replaced with `true` in
+    /// `parse_exact`.
+    #[test]
+    fn parse_exact_refuses_patterns_by_kind() {
+        use ConfigErrorKind as K;
+        let cases: &[(&str, ConfigErrorKind)] = &[
+            ("https://*.example.com", K::MisplacedWildcard),
+            ("https://*.example.com:[443,8443]", K::MisplacedWildcard),
+            ("http://localhost:*", K::InvalidPort),
+            ("https://app.example.com:[8443,9443]", K::InvalidPort),
+        ];
+        for (entry, kind) in cases {
+            match parse_exact(entry) {
+                Err(e) => assert_eq!(e.kind(), kind, "entry {entry:?}"),
+                Ok(ok) => panic!("entry {entry:?} was accepted as {ok:?}"),
+            }
+        }
+        assert_eq!(
+            parse_exact("https://app.example.com:[8443]")
+                .unwrap()
+                .as_str(),
+            "https://app.example.com:8443"
+        );
+    }
 }

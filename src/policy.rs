@@ -220,14 +220,10 @@ impl OriginPolicy {
             // of these dots is one or more whole labels.
             // Only suffixes no longer than the longest base can match, so the hashing stays
             // linear in the host however long an attacker makes it.
-            let first = host.len().saturating_sub(self.longest_base + 1);
-            let dots = host[first..]
-                .iter()
-                .enumerate()
-                .filter(|&(_, &b)| b == b'.');
-            let suffixes = dots.map(|(dot, _)| &host[first + dot + 1..]);
-            for base in suffixes {
-                if let Some(patterns) = self.wildcards.get(base) {
+            let mut rest = &host[host.len().saturating_sub(self.longest_base + 1)..];
+            while let Some(dot) = rest.iter().position(|&b| b == b'.') {
+                rest = &rest[dot + 1..];
+                if let Some(patterns) = self.wildcards.get(rest) {
                     if let Some(pattern) = patterns.iter().find(|p| p.matches_parsed(origin)) {
                         return Some(MatchedRule::Pattern(pattern.clone()));
                     }
@@ -1230,6 +1226,157 @@ mod tests {
         assert_eq!(
             policy.check_value(long_miss.as_bytes()).deny_reason(),
             Some(DenyReason::NotAllowed)
+        );
+    }
+
+    /// An IPv6 `Host` without a port: its colons are inside the brackets. Kills the match
+    /// guard `!authority[colon..].contains(&b']')` replaced with `true` in `is_same_origin`.
+    #[test]
+    fn same_origin_from_host_ipv6_without_port() {
+        let policy = OriginPolicy::builder()
+            .same_origin_from_host(Scheme::Https)
+            .build()
+            .unwrap();
+        let cases: &[(&str, &str, bool)] = &[
+            ("https://[::1]", "[::1]", true),
+            ("https://[2001:db8::1]", "[2001:db8::1]", true),
+            ("https://[::1]", "[::1]:443", true),
+            ("https://[::1]:8443", "[::1]", false),
+            ("https://[::2]", "[::1]", false),
+        ];
+        for &(origin, host, allowed) in cases {
+            let request = Request::get("/ws")
+                .header(ORIGIN, origin)
+                .header(header::HOST, host)
+                .body(())
+                .unwrap();
+            assert_eq!(
+                policy.check(&request).is_allowed(),
+                allowed,
+                "origin {origin:?} host {host:?}"
+            );
+        }
+    }
+
+    /// Kills `Debug for OriginPolicy` replaced with `Ok(Default::default())`.
+    #[test]
+    fn debug_shows_the_allowlist_and_opt_ins() {
+        let policy = OriginPolicy::builder()
+            .allow("https://App.example.com")
+            .allow("http://localhost:*")
+            .same_origin_from_host(Scheme::Https)
+            .allow_null_origin()
+            .build()
+            .unwrap();
+        assert_eq!(
+            format!("{policy:?}"),
+            "OriginPolicy { allowlist: [https://app.example.com, http://localhost:*], \
+             same_origin_from_host: Some(Https), allow_missing_origin: false, \
+             allow_null_origin: true, allow_any_origin: false }"
+        );
+    }
+
+    /// Kills `From<OriginPolicy> for OriginPolicyBuilder` replaced with `Default::default()`.
+    #[test]
+    fn builder_from_policy() {
+        let builder = OriginPolicy::builder()
+            .allow("https://app.example.com")
+            .allow_null_origin();
+        let policy = builder.build().unwrap();
+        assert_eq!(OriginPolicyBuilder::from(policy), builder);
+    }
+
+    /// Serialization goes through the builder, and deserialization validates like `build`.
+    /// (With `serde`, the `Ok(Default::default())` mutants of both impls do not compile.)
+    #[cfg(feature = "serde")]
+    #[test]
+    fn serde_goes_through_the_builder() {
+        let policy: OriginPolicy = "https://app.example.com http://localhost:*"
+            .parse()
+            .unwrap();
+        let json = serde_json::to_value(&policy).unwrap();
+        assert_eq!(
+            json["allow"],
+            serde_json::json!(["https://app.example.com", "http://localhost:*"])
+        );
+        let back: OriginPolicy = serde_json::from_value(json).unwrap();
+        assert_eq!(back, policy);
+        let err =
+            serde_json::from_str::<OriginPolicy>(r#"{"allow":["wss://x.example"]}"#).unwrap_err();
+        assert!(err.to_string().contains("wss://x.example"), "{err}");
+    }
+
+    /// Every opt-in survives `to_builder`. Kills the deletion of the fields
+    /// `allow_null_origin`, `allow_any_origin_dangerously` (and the others) from the struct
+    /// expression in `OriginPolicy::to_builder`.
+    #[test]
+    fn to_builder_keeps_every_opt_in() {
+        let builders = [
+            OriginPolicy::builder().allow_null_origin(),
+            OriginPolicy::builder().allow_any_origin_dangerously(),
+            OriginPolicy::builder().allow_missing_origin(),
+            OriginPolicy::builder().same_origin_from_host(Scheme::Https),
+        ];
+        for builder in builders {
+            let policy = builder.build().unwrap();
+            assert_eq!(policy.to_builder(), builder, "{policy:?}");
+            assert_eq!(policy.to_builder().build().unwrap(), policy, "{policy:?}");
+        }
+    }
+
+    /// The accessors report each list and opt-in separately. Kills the match guard
+    /// `options.same_origin` replaced with `true` in `OriginPolicy::same_origins`,
+    /// `same_origin_from_host_scheme` replaced with `None` and `allows_missing_origin` /
+    /// `allows_null_origin` / `allows_any_origin` replaced with a constant.
+    #[test]
+    fn accessors_report_each_list_and_opt_in() {
+        let policy = OriginPolicy::builder()
+            .allow("https://app.example.com")
+            .allow("http://localhost:*")
+            .same_origin("https://chat.example.com")
+            .same_origin_from_host(Scheme::Http)
+            .allow_missing_origin()
+            .build()
+            .unwrap();
+        let strings = |it: &mut dyn Iterator<Item = String>| it.collect::<Vec<_>>();
+        assert_eq!(
+            strings(&mut policy.origins().map(|o| o.to_string())),
+            ["https://app.example.com"]
+        );
+        assert_eq!(
+            strings(&mut policy.same_origins().map(|o| o.to_string())),
+            ["https://chat.example.com"]
+        );
+        assert_eq!(
+            strings(&mut policy.patterns().map(|p| p.to_string())),
+            ["http://localhost:*"]
+        );
+        assert_eq!(policy.same_origin_from_host_scheme(), Some(Scheme::Http));
+        let cases: &[(&OriginPolicy, [bool; 3])] = &[
+            (&policy, [true, false, false]),
+            (
+                &OriginPolicy::builder().allow_null_origin().build().unwrap(),
+                [false, true, false],
+            ),
+            (
+                &OriginPolicy::builder()
+                    .allow_any_origin_dangerously()
+                    .build()
+                    .unwrap(),
+                [false, false, true],
+            ),
+        ];
+        for (policy, [missing, null, any]) in cases {
+            assert_eq!(policy.allows_missing_origin(), *missing, "{policy:?}");
+            assert_eq!(policy.allows_null_origin(), *null, "{policy:?}");
+            assert_eq!(policy.allows_any_origin(), *any, "{policy:?}");
+        }
+        assert_eq!(
+            OriginPolicy::builder()
+                .build()
+                .unwrap()
+                .same_origin_from_host_scheme(),
+            None
         );
     }
 }

@@ -128,6 +128,11 @@ mod tests {
         ] {
             assert_eq!(parse_list(bad), None, "list {bad:?}");
         }
+        // More than five digits is refused even when the value fits: kills `||` replaced
+        // with `&&` in `text.is_empty() || text.len() > 5` (`parse_config_port`).
+        for bad in ["000001", "0008443", "1,000443"] {
+            assert_eq!(parse_list(bad), None, "list {bad:?}");
+        }
         assert_eq!(
             PortRule::from_list(vec![9443, 8443, 9443]),
             Some(PortRule::OneOf(vec![8443, 9443]))

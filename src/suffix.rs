@@ -109,4 +109,22 @@ mod tests {
         assert_eq!(registrable_domain("com"), None);
         assert_eq!(registrable_domain("tenant.example"), None);
     }
+
+    /// A base that is itself the public suffix is not a suffix *below* the base (the
+    /// builder's opt-in allowed that wildcard). Kills `>` replaced with `>=` in
+    /// `has_public_suffix_below`.
+    #[test]
+    fn a_base_that_is_the_suffix_is_not_below_it() {
+        for (host, base) in [
+            ("me.github.io", "github.io"),
+            ("a.b.github.io", "github.io"),
+            ("bucket.s3.amazonaws.com", "s3.amazonaws.com"),
+            ("a.example.co.uk", "co.uk"),
+        ] {
+            assert!(
+                !has_public_suffix_below(host.as_bytes(), base.len()),
+                "{host} under {base}"
+            );
+        }
+    }
 }
