@@ -212,18 +212,30 @@ impl DenyReason {
 
     /// The `403 Forbidden` response for this reason (see [`Decision::rejection`]).
     pub fn rejection<B: From<&'static str>>(self) -> Response<B> {
-        let body = self.body();
-        let mut response = Response::new(B::from(body));
-        *response.status_mut() = StatusCode::FORBIDDEN;
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
-        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+        let mut response = plain_text(StatusCode::FORBIDDEN, self.body());
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
         response
     }
+}
+
+/// A refusal with a fixed plain-text body: the status, `Content-Type: text/plain;
+/// charset=utf-8` and `Content-Length`. Every rejection the crate writes (origin, CORS
+/// preflight, handshake guard) starts here; none of them echoes the request.
+pub(crate) fn plain_text<B: From<&'static str>>(
+    status: StatusCode,
+    body: &'static str,
+) -> Response<B> {
+    let mut response = Response::new(B::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+    response
 }
 
 impl fmt::Display for DenyReason {

@@ -247,6 +247,7 @@ mod port;
 #[cfg(feature = "reload")]
 mod shared;
 mod suffix;
+mod syntax;
 
 pub use decision::{Decision, DenyReason, MatchedRule};
 pub use error::{ConfigError, ConfigErrorKind};

@@ -5,6 +5,7 @@
 use http::{HeaderName, HeaderValue, Method};
 
 use super::error::{CorsConfigError, CorsConfigErrorKind};
+use crate::syntax::is_token;
 
 /// Methods a preflight may ask for (`Access-Control-Allow-Methods`).
 #[derive(Debug, Clone, Default)]
@@ -132,31 +133,6 @@ fn joined(items: &[&str]) -> Option<HeaderValue> {
 pub(crate) fn shared(value: HeaderValue) -> HeaderValue {
     drop(value.clone());
     value
-}
-
-/// An RFC 9110 token (section 5.6.2): one or more `tchar`.
-pub(crate) fn is_token(bytes: &[u8]) -> bool {
-    !bytes.is_empty()
-        && bytes.iter().all(|&b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'!' | b'#'
-                        | b'$'
-                        | b'%'
-                        | b'&'
-                        | b'\''
-                        | b'*'
-                        | b'+'
-                        | b'-'
-                        | b'.'
-                        | b'^'
-                        | b'_'
-                        | b'`'
-                        | b'|'
-                        | b'~'
-                )
-        })
 }
 
 #[cfg(test)]

@@ -6,12 +6,12 @@ use std::fmt;
 use http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS,
-    ACCESS_CONTROL_REQUEST_METHOD, CONTENT_LENGTH, CONTENT_TYPE, ORIGIN,
+    ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
 
-use super::lists::is_token;
 use super::{vary, Cors};
+use crate::syntax::is_token;
 use crate::{Decision, DenyReason};
 
 /// `Access-Control-Request-Private-Network` (WICG Private Network Access, which Chromium's
@@ -138,15 +138,8 @@ impl<'a> Preflight<'a> {
             vary::merge(headers, vary::PREFLIGHT);
             return response;
         };
-        let body = denial.body();
-        let mut response = Response::new(B::from(body));
-        *response.status_mut() = StatusCode::FORBIDDEN;
+        let mut response = crate::decision::plain_text(StatusCode::FORBIDDEN, denial.body());
         let headers = response.headers_mut();
-        headers.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
-        headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
         vary::merge(headers, vary::PREFLIGHT);
         response
     }

@@ -24,7 +24,8 @@ use http::{HeaderMap, HeaderValue, Request, Uri};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
 use super::error::{GuardConfigError, GuardConfigErrorKind};
-use super::subprotocol::{self, is_token};
+use super::subprotocol;
+use crate::syntax::is_token;
 
 /// The prefix Kubernetes uses to carry a bearer token in `Sec-WebSocket-Protocol`; the token
 /// follows it, base64url-encoded without padding.

@@ -1,9 +1,7 @@
 //! The rejection responses: a status line, a fixed plain-text body, and the headers that make
 //! browsers and tools read it correctly.
 
-use http::header::{
-    CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, SEC_WEBSOCKET_VERSION, UPGRADE, WWW_AUTHENTICATE,
-};
+use http::header::{CONNECTION, SEC_WEBSOCKET_VERSION, UPGRADE, WWW_AUTHENTICATE};
 use http::{HeaderValue, Response, StatusCode};
 
 use super::Denial;
@@ -27,14 +25,8 @@ pub(crate) fn rejection<B: From<&'static str>>(
         Denial::Subprotocol(error) => (StatusCode::BAD_REQUEST, error.body()),
         Denial::Auth(error) => (StatusCode::UNAUTHORIZED, error.body()),
     };
-    let mut response = Response::new(B::from(body));
-    *response.status_mut() = status;
+    let mut response = crate::decision::plain_text(status, body);
     let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
     match denial {
         Denial::UnsupportedVersion => {
             // RFC 6455 section 4.4: name the versions the server speaks. RFC 9110 section

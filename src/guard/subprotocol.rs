@@ -7,6 +7,7 @@ use http::header::SEC_WEBSOCKET_PROTOCOL;
 use http::HeaderMap;
 
 use super::error::{GuardConfigError, GuardConfigErrorKind};
+use crate::syntax::is_token;
 
 /// Why the subprotocol step refused a handshake (answered `400 Bad Request`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
@@ -168,32 +169,6 @@ fn trim_ows(mut value: &[u8]) -> &[u8] {
         value = rest;
     }
     value
-}
-
-/// `token = 1*tchar` (RFC 9110 section 5.6.2).
-pub(crate) fn is_token(value: &[u8]) -> bool {
-    !value.is_empty() && value.iter().all(|&b| is_tchar(b))
-}
-
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'!' | b'#'
-                | b'$'
-                | b'%'
-                | b'&'
-                | b'\''
-                | b'*'
-                | b'+'
-                | b'-'
-                | b'.'
-                | b'^'
-                | b'_'
-                | b'`'
-                | b'|'
-                | b'~'
-        )
 }
 
 #[cfg(test)]

@@ -1,0 +1,64 @@
+//! HTTP field syntax shared by the CORS support and the handshake guard.
+
+/// An RFC 9110 token (section 5.6.2): `1*tchar`. Method names, header field names and
+/// WebSocket subprotocol names are tokens.
+pub(crate) fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.iter().all(|&b| is_tchar(b))
+}
+
+/// `tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" /
+/// "~" / DIGIT / ALPHA`
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens() {
+        for good in [
+            &b"GET"[..],
+            b"x-custom",
+            b"graphql-transport-ws",
+            b"v4.channel.k8s.io",
+            b"!#$%&'*+-.^_`|~09azAZ",
+        ] {
+            assert!(is_token(good), "{:?}", String::from_utf8_lossy(good));
+        }
+        for bad in [
+            &b""[..],
+            b"a b",
+            b"a,b",
+            b"a\xff",
+            b"a;b",
+            b"a=b",
+            b"\"a\"",
+            b"a/b",
+            b"a\tb",
+            b"(a)",
+            b"{a}",
+            b"a@b",
+        ] {
+            assert!(!is_token(bad), "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+}
