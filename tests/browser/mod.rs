@@ -19,7 +19,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// The flags that work in this environment (see /work/shared/browser/README.md): new headless
+/// The flags that work in this environment (see the shared browser notes, `shared/browser/README.md`): new headless
 /// mode, no sandbox (root in a container), no background traffic, every host name mapped to
 /// loopback so that `app.example.com`, `evil.example` and `ws.example.com` are all this machine.
 pub const CHROMIUM_FLAGS: &[&str] = &[
