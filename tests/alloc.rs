@@ -5,9 +5,9 @@
 //! sees the allocations of the code it runs. Policies and requests are built before counting
 //! starts; the `Decision` is dropped inside the counted region, so freeing it is covered too.
 
-mod counting;
+use crate::counting;
 
-use counting::allocations;
+use crate::counting::allocations;
 
 use http::header::ORIGIN;
 use http::{HeaderMap, HeaderValue, Request};

@@ -2,14 +2,14 @@
 //! against the shape documented on `Report::to_json`, `--list`, and usage errors.
 #![cfg(feature = "cli")]
 
-mod audit_common;
+use crate::audit_common;
 
 use std::net::TcpListener;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use audit_common::*;
+use crate::audit_common::*;
 use http::HeaderMap;
 use serde_json::Value;
 

@@ -3,8 +3,8 @@
 //! proxy that drops `Origin`, CORS servers, and TLS.
 #![cfg(feature = "cli")]
 
-mod audit_common;
-mod common;
+use crate::audit_common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
 
-use audit_common::*;
+use crate::audit_common::*;
 use http::HeaderMap;
 use origin_policy::audit::{Class, Expectation, Outcome, Plan, TlsTrust, Verdict};
 

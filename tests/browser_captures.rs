@@ -4,15 +4,15 @@
 //! the decision written next to it; replayed over a socket, each gets a `101` or a `403`.
 #![cfg(feature = "tungstenite")]
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use http::header::{HeaderName, HeaderValue, ORIGIN};
 use origin_policy::{Decision, DenyReason, OriginPolicy};
-use support::{assert_rejection, exchange_head, exchange_until_close, one_header, parse_response};
-use support::{Mode, Outcome, Server};
+use crate::support::{assert_rejection, exchange_head, exchange_until_close, one_header, parse_response};
+use crate::support::{Mode, Outcome, Server};
 use tungstenite::handshake::derive_accept_key;
 use DenyReason::{NotAllowed, Null};
 

@@ -12,7 +12,7 @@
 //! browser fails them.
 #![cfg(feature = "tungstenite")]
 
-mod browser;
+use crate::browser;
 
 use std::cell::RefCell;
 use std::net::{TcpListener, TcpStream};
@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use browser::{
+use crate::browser::{
     bind_loopback, html_attr_escape, query_params, response, serve_http, Board, Chromium,
     HttpRequest, HttpResponse, TempDir,
 };

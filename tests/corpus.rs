@@ -2,7 +2,7 @@
 //! through real tungstenite handshakes over loopback, and fails on any mismatch.
 #![cfg(feature = "tungstenite")]
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use common::corpus::{self, Case, Expected};
+use crate::common::corpus::{self, Case, Expected};
 use http::{header::ORIGIN, HeaderMap, HeaderValue};
 use origin_policy::{Decision, OriginPolicy};
 

@@ -2,9 +2,9 @@
 //! class in CATEGORIES.md, allow/deny balance, no duplicates, internal consistency and the
 //! escape decoding of the loader. It does not use the crate under test.
 
-mod common;
+use crate::common;
 
-use common::corpus::{self, Case, Expected, CATEGORIES};
+use crate::common::corpus::{self, Case, Expected, CATEGORIES};
 use std::collections::{BTreeMap, HashSet};
 
 fn cases() -> Vec<Case> {

@@ -7,11 +7,11 @@
 //! The request's `Origin` is a static `HeaderValue` here; hyper's parsed values share the
 //! read buffer the same way, so cloning them is a reference count too.
 
-mod counting;
+use crate::counting;
 
 use std::time::Duration;
 
-use counting::allocations;
+use crate::counting::allocations;
 
 use http::{HeaderMap, HeaderValue, Request};
 use origin_policy::cors::Cors;

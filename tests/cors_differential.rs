@@ -10,12 +10,12 @@
 //!    `CorsLayer`") explain each one.
 #![cfg(feature = "tower")]
 
-mod cors_common;
+use crate::cors_common;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use cors_common::{app, send_h1, serve, Calls, Reply};
+use crate::cors_common::{app, send_h1, serve, Calls, Reply};
 use http::{HeaderName, HeaderValue, Method};
 use origin_policy::cors::Cors;
 use origin_policy::layer::OriginLayer;

@@ -4,12 +4,12 @@
 //! private-network preflights, and `OPTIONS` that is not a preflight.
 #![cfg(feature = "tower")]
 
-mod cors_common;
+use crate::cors_common;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use cors_common::{app, send_h1, serve, Calls, Reply, H2, TIMEOUT};
+use crate::cors_common::{app, send_h1, serve, Calls, Reply, H2, TIMEOUT};
 use http::StatusCode;
 use origin_policy::cors::Cors;
 use origin_policy::layer::OriginLayer;

@@ -2,14 +2,14 @@
 //! hand-written handshakes (exact bytes on the wire) and the real tungstenite client.
 #![cfg(feature = "tungstenite")]
 
-mod guard_common;
+use crate::guard_common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use guard_common::{
+use crate::guard_common::{
     assert_rejection, connect, exchange, handshake, handshake_with_version, parse_response,
     SyncServer,
 };

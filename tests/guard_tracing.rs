@@ -3,12 +3,12 @@
 //! every credential.
 #![cfg(all(feature = "tungstenite", feature = "tracing"))]
 
-mod guard_common;
+use crate::guard_common;
 
 use std::io;
 use std::sync::{Arc, Mutex};
 
-use guard_common::{exchange, handshake, SyncServer};
+use crate::guard_common::{exchange, handshake, SyncServer};
 use origin_policy::guard::auth::{StaticTokens, TokenSource};
 use origin_policy::guard::HandshakeGuard;
 use origin_policy::OriginPolicy;

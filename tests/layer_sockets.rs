@@ -3,9 +3,9 @@
 //! writes, and the `Decision` in request extensions.
 #![cfg(feature = "tower")]
 
-mod cors_common;
+use crate::cors_common;
 
-use cors_common::{app, h2_websocket, request, send, send_h1, serve, Calls, H2, TIMEOUT};
+use crate::cors_common::{app, h2_websocket, request, send, send_h1, serve, Calls, H2, TIMEOUT};
 use futures_util::{SinkExt, StreamExt};
 use http::StatusCode;
 use origin_policy::cors::Cors;

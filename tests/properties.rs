@@ -5,13 +5,13 @@
 //! `PROPTEST_CASES=2000` (or more) to hunt harder. Failures are saved under
 //! `proptest-regressions/` and replayed first on every run.
 
-mod oracle;
+use crate::oracle;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use http::header::{HeaderName, HeaderValue, ORIGIN};
 use http::{HeaderMap, Request};
-use oracle::{Allowlist, Kind, Rule};
+use crate::oracle::{Allowlist, Kind, Rule};
 use origin_policy::{Decision, DenyReason, MatchedRule, Origin, OriginPolicy};
 use proptest::prelude::*;
 use proptest::sample::Index;

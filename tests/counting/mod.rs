@@ -1,6 +1,5 @@
 //! A counting global allocator for the allocation tests (`tests/alloc.rs`,
-//! `tests/cors_alloc.rs`). Each test binary that declares `mod counting;` gets it as its
-//! `#[global_allocator]`.
+//! `tests/cors_alloc.rs`). It is the `#[global_allocator]` of the integration-test binary.
 //!
 //! The count is per thread (tests run on several threads at once), so each measurement only
 //! sees the allocations of the code it runs.

@@ -2,7 +2,7 @@
 //! with `tokio_tungstenite::client_async` as the client. Every test runs under a timeout.
 #![cfg(feature = "tungstenite")]
 
-mod support;
+use crate::support;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use origin_policy::{Decision, DenyReason, OriginPolicy};
-use support::{assert_rejection, expected_body, ErrorResponse, TIMEOUT};
+use crate::support::{assert_rejection, expected_body, ErrorResponse, TIMEOUT};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use tokio::time::timeout;

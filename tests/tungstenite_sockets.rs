@@ -2,10 +2,10 @@
 //! tungstenite client and with hand-written handshake bytes.
 #![cfg(feature = "tungstenite")]
 
-mod support;
+use crate::support;
 
 use origin_policy::{DenyReason, OriginPolicy};
-use support::{
+use crate::support::{
     assert_echo, assert_rejection, client_accepted, client_rejected, exchange_head,
     exchange_until_close, one_header, parse_response, raw_handshake, Mode, Outcome, Server,
     RAW_KEY,

@@ -1,0 +1,56 @@
+//! The integration tests: one binary (as regex and ripgrep do), one module per subject, with
+//! the shared helpers declared first. Each module's first lines say what it covers and which
+//! cargo features it needs.
+//!
+//! The binary's global allocator is the counting one from `counting` (its count is per
+//! thread, so the allocation tests see only their own allocations while others run).
+
+// Shared helpers.
+mod common;
+mod counting;
+mod oracle;
+#[cfg(feature = "tungstenite")]
+mod support;
+#[cfg(feature = "tungstenite")]
+mod guard_common;
+#[cfg(feature = "tower")]
+mod cors_common;
+#[cfg(feature = "tungstenite")]
+mod browser;
+#[cfg(feature = "cli")]
+mod audit_common;
+
+// Core: the policy, its configuration and its properties.
+mod alloc;
+mod api;
+mod config;
+mod corpus;
+mod corpus_format;
+mod properties;
+mod properties_rules;
+mod reload;
+
+// Transports over real sockets.
+mod tokio_tungstenite_sockets;
+mod tungstenite_sockets;
+
+// Handshake guard.
+mod guard_property;
+mod guard_sockets;
+mod guard_tokio;
+mod guard_tracing;
+
+// CORS and the tower layer.
+mod cors_alloc;
+mod cors_config;
+mod cors_differential;
+mod cors_sockets;
+mod layer_sockets;
+
+// Real browsers: Chromium captures replayed, and Chromium driven end to end.
+mod browser_captures;
+mod browser_e2e;
+
+// The origin-audit CLI.
+mod audit_cli;
+mod audit_servers;
