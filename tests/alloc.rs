@@ -5,8 +5,6 @@
 //! sees the allocations of the code it runs. Policies and requests are built before counting
 //! starts; the `Decision` is dropped inside the counted region, so freeing it is covered too.
 
-use crate::counting;
-
 use crate::counting::allocations;
 
 use http::header::ORIGIN;

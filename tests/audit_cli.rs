@@ -2,8 +2,6 @@
 //! against the shape documented on `Report::to_json`, `--list`, and usage errors.
 #![cfg(feature = "cli")]
 
-use crate::audit_common;
-
 use std::net::TcpListener;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -3,7 +3,6 @@
 //! proxy that drops `Origin`, CORS servers, and TLS.
 #![cfg(feature = "cli")]
 
-use crate::audit_common;
 use crate::common;
 
 use std::io::{Read, Write};

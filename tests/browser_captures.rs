@@ -9,10 +9,12 @@ use crate::support;
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use crate::support::{
+    assert_rejection, exchange_head, exchange_until_close, one_header, parse_response,
+};
+use crate::support::{Mode, Outcome, Server};
 use http::header::{HeaderName, HeaderValue, ORIGIN};
 use origin_policy::{Decision, DenyReason, OriginPolicy};
-use crate::support::{assert_rejection, exchange_head, exchange_until_close, one_header, parse_response};
-use crate::support::{Mode, Outcome, Server};
 use tungstenite::handshake::derive_accept_key;
 use DenyReason::{NotAllowed, Null};
 

@@ -2,8 +2,6 @@
 //! through real tungstenite handshakes over loopback, and fails on any mismatch.
 #![cfg(feature = "tungstenite")]
 
-use crate::common;
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::mpsc;

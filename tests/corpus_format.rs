@@ -2,8 +2,6 @@
 //! class in CATEGORIES.md, allow/deny balance, no duplicates, internal consistency and the
 //! escape decoding of the loader. It does not use the crate under test.
 
-use crate::common;
-
 use crate::common::corpus::{self, Case, Expected, CATEGORIES};
 use std::collections::{BTreeMap, HashSet};
 

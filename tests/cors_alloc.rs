@@ -7,8 +7,6 @@
 //! The request's `Origin` is a static `HeaderValue` here; hyper's parsed values share the
 //! read buffer the same way, so cloning them is a reference count too.
 
-use crate::counting;
-
 use std::time::Duration;
 
 use crate::counting::allocations;

@@ -10,8 +10,6 @@
 //!    `CorsLayer`") explain each one.
 #![cfg(feature = "tower")]
 
-use crate::cors_common;
-
 use std::net::SocketAddr;
 use std::time::Duration;
 

@@ -1,14 +1,18 @@
 //! The `tracing` feature: one structured event per decision, captured from a real subscriber
 //! while real handshakes go over loopback, and checked for the fields and for the absence of
 //! every credential.
+//!
+//! Its own test binary: a `tracing` subscriber is global, and the other tests' guards would
+//! write into it.
 #![cfg(all(feature = "tungstenite", feature = "tracing"))]
 
-use crate::guard_common;
+#[path = "guard_common/mod.rs"]
+mod guard_common;
 
 use std::io;
 use std::sync::{Arc, Mutex};
 
-use crate::guard_common::{exchange, handshake, SyncServer};
+use guard_common::{exchange, handshake, SyncServer};
 use origin_policy::guard::auth::{StaticTokens, TokenSource};
 use origin_policy::guard::HandshakeGuard;
 use origin_policy::OriginPolicy;

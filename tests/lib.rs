@@ -2,23 +2,26 @@
 //! the shared helpers declared first. Each module's first lines say what it covers and which
 //! cargo features it needs.
 //!
+//! `tests/guard_tracing.rs` is the one other test binary: it installs a global `tracing`
+//! subscriber, which every other test's guard would write into.
+//!
 //! The binary's global allocator is the counting one from `counting` (its count is per
 //! thread, so the allocation tests see only their own allocations while others run).
 
 // Shared helpers.
+#[cfg(feature = "cli")]
+mod audit_common;
+#[cfg(feature = "tungstenite")]
+mod browser;
 mod common;
+#[cfg(feature = "tower")]
+mod cors_common;
 mod counting;
+#[cfg(feature = "tungstenite")]
+mod guard_common;
 mod oracle;
 #[cfg(feature = "tungstenite")]
 mod support;
-#[cfg(feature = "tungstenite")]
-mod guard_common;
-#[cfg(feature = "tower")]
-mod cors_common;
-#[cfg(feature = "tungstenite")]
-mod browser;
-#[cfg(feature = "cli")]
-mod audit_common;
 
 // Core: the policy, its configuration and its properties.
 mod alloc;
@@ -38,7 +41,7 @@ mod tungstenite_sockets;
 mod guard_property;
 mod guard_sockets;
 mod guard_tokio;
-mod guard_tracing;
+// (`guard_tracing` is a binary of its own: its subscriber is global.)
 
 // CORS and the tower layer.
 mod cors_alloc;

@@ -9,9 +9,9 @@ use crate::oracle;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use crate::oracle::{Allowlist, Kind, Rule};
 use http::header::{HeaderName, HeaderValue, ORIGIN};
 use http::{HeaderMap, Request};
-use crate::oracle::{Allowlist, Kind, Rule};
 use origin_policy::{Decision, DenyReason, MatchedRule, Origin, OriginPolicy};
 use proptest::prelude::*;
 use proptest::sample::Index;

@@ -9,9 +9,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::{assert_rejection, expected_body, ErrorResponse, TIMEOUT};
 use futures_util::{SinkExt, StreamExt};
 use origin_policy::{Decision, DenyReason, OriginPolicy};
-use crate::support::{assert_rejection, expected_body, ErrorResponse, TIMEOUT};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use tokio::time::timeout;

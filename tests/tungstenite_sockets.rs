@@ -4,12 +4,12 @@
 
 use crate::support;
 
-use origin_policy::{DenyReason, OriginPolicy};
 use crate::support::{
     assert_echo, assert_rejection, client_accepted, client_rejected, exchange_head,
     exchange_until_close, one_header, parse_response, raw_handshake, Mode, Outcome, Server,
     RAW_KEY,
 };
+use origin_policy::{DenyReason, OriginPolicy};
 use tungstenite::handshake::derive_accept_key;
 
 const POLICY: &str = "https://app.example.com, https://*.tenant.example.com";
