@@ -219,17 +219,15 @@
 //! - `tracing`: one structured event per [`HandshakeGuard`] decision (target
 //!   `origin_policy::guard`; outcome, status, check, reason, escaped origin, matched rule,
 //!   subprotocol; never the credential). Off by default; nothing is logged without it.
-//! - `cli`: the `origin-audit` binary, which tests a live endpoint for cross-site WebSocket
-//!   hijacking and CORS mistakes, and its library half `origin_policy::audit` (variant
-//!   generator, probes, verdicts, report). Off by default; library users pay nothing for it.
+//!
+//! The `origin-audit` tool, which tests a live endpoint for cross-site WebSocket hijacking and
+//! CORS mistakes, is its own crate (`origin-audit/` in the repository); this one has no TLS or
+//! command-line dependencies.
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod adapters;
-#[cfg(feature = "cli")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
-pub mod audit;
 pub mod cors;
 mod decision;
 mod error;

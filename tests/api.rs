@@ -90,26 +90,3 @@ fn layer_types() {
     send_sync_debug::<OriginLayer>();
     send_sync_debug::<OriginService<()>>();
 }
-
-#[cfg(feature = "cli")]
-#[test]
-fn audit_types() {
-    use origin_policy::audit::*;
-    send_sync_debug::<AuditConfig>();
-    send_sync_debug::<Plan>();
-    send_sync_debug::<Target>();
-    send_sync_debug::<Variant>();
-    send_sync_debug::<Class>();
-    send_sync_debug::<Expectation>();
-    send_sync_debug::<ProbeKind>();
-    send_sync_debug::<Exchange>();
-    send_sync_debug::<Outcome>();
-    send_sync_debug::<Verdict>();
-    send_sync_debug::<VariantResult>();
-    send_sync_debug::<Summary>();
-    send_sync_debug::<Report>();
-    send_sync_debug::<TlsTrust>();
-    send_sync_debug::<CorsAccess>();
-    send_sync_debug::<AuditError>();
-    error::<AuditError>();
-}

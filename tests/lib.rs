@@ -9,8 +9,6 @@
 //! thread, so the allocation tests see only their own allocations while others run).
 
 // Shared helpers.
-#[cfg(feature = "cli")]
-mod audit_common;
 #[cfg(feature = "tungstenite")]
 mod browser;
 mod common;
@@ -53,7 +51,3 @@ mod layer_sockets;
 // Real browsers: Chromium captures replayed, and Chromium driven end to end.
 mod browser_captures;
 mod browser_e2e;
-
-// The origin-audit CLI.
-mod audit_cli;
-mod audit_servers;

@@ -1,13 +1,12 @@
 //! The `origin-audit` binary, run as a user runs it: exit codes, the table, `--json` checked
 //! against the shape documented on `Report::to_json`, `--list`, and usage errors.
-#![cfg(feature = "cli")]
 
 use std::net::TcpListener;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use crate::audit_common::*;
+use crate::common::*;
 use http::HeaderMap;
 use serde_json::Value;
 
@@ -126,7 +125,7 @@ fn validate_report(json: &Value) {
         );
         let class = field(result, "class", &context).as_str().unwrap();
         assert!(
-            origin_policy::audit::Class::from_name(class).is_some(),
+            origin_audit::Class::from_name(class).is_some(),
             "{context}: class {class}"
         );
         one_of(&result["expect"], &["accept", "refuse", "either"], &context);

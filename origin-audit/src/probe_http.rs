@@ -39,7 +39,7 @@ pub enum CorsAccess {
 /// `Access-Control-Allow-Credentials` to be exactly `true`.
 ///
 /// ```
-/// use origin_policy::audit::{cors_access, CorsAccess};
+/// use origin_audit::{cors_access, CorsAccess};
 /// let sent: &[&[u8]] = &[b"https://evil.example"];
 /// assert_eq!(
 ///     cors_access(sent, &[b"https://evil.example"], &[b"true"]),

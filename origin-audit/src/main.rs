@@ -1,10 +1,10 @@
 //! `origin-audit`: test a live endpoint for cross-site WebSocket hijacking and CORS mistakes.
 //!
 //! ```text
-//! cargo run --features cli --bin origin-audit -- ws://127.0.0.1:9001/ --trusted http://localhost:8080
+//! cargo run -p origin-audit -- ws://127.0.0.1:9001/ --trusted http://localhost:8080
 //! ```
 //!
-//! The work is done by `origin_policy::audit`; this file parses arguments, shows progress and
+//! The work is done by `origin_audit`; this file parses arguments, shows progress and
 //! prints the report. Arguments are parsed with `lexopt`: no dependencies, no proc macros, and
 //! `OsString`s handled correctly, which is all a dozen flags need.
 
@@ -13,7 +13,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use origin_policy::audit::{parse_header, AuditConfig, Class, Plan, Target, TlsTrust};
+use origin_audit::{parse_header, AuditConfig, Class, Plan, Target, TlsTrust};
 use origin_policy::Origin;
 use serde_json::json;
 
@@ -244,7 +244,7 @@ fn print_list(plan: &Plan, json: bool) {
         origin.as_ref().map(|lines| {
             lines
                 .iter()
-                .map(|line| origin_policy::audit::escape(line, 1024))
+                .map(|line| origin_audit::escape(line, 1024))
                 .collect()
         })
     };

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use crate::Origin;
+use origin_policy::Origin;
 
 /// The attacker's site in generated values. `.example` is reserved (RFC 2606): nobody owns it,
 /// so a value that leaks into logs or a cache can never point at a real site.
@@ -120,7 +120,7 @@ impl Class {
     /// The class with this corpus name.
     ///
     /// ```
-    /// use origin_policy::audit::Class;
+    /// use origin_audit::Class;
     /// assert_eq!(Class::from_name("null-opaque"), Some(Class::NullOpaque));
     /// assert_eq!(Class::from_name("nope"), None);
     /// ```
@@ -260,7 +260,7 @@ pub enum ProbeKind {
 /// one, so the answer to it means nothing for CORS.
 ///
 /// ```
-/// use origin_policy::audit::{generate, Class, Expectation, ProbeKind};
+/// use origin_audit::{generate, Class, Expectation, ProbeKind};
 /// let trusted = ["https://app.example.com".parse()?];
 /// let variants = generate(&trusted, ProbeKind::WebSocket);
 /// assert_eq!(variants[0].expectation, Expectation::Accept);
@@ -580,7 +580,7 @@ fn attacks(list: &mut VariantList<'_>, origin: &Origin) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::OriginPolicy;
+    use origin_policy::OriginPolicy;
 
     fn origins(list: &[&str]) -> Vec<Origin> {
         list.iter().map(|o| o.parse().unwrap()).collect()

@@ -7,13 +7,13 @@ use serde_json::{json, Map, Value};
 
 use super::{Class, Exchange, Expectation, Outcome, ProbeKind, Variant, Verdict};
 
-/// Escapes bytes for a terminal or a log, as [`OriginExcerpt`](crate::OriginExcerpt) does:
+/// Escapes bytes for a terminal or a log, as [`OriginExcerpt`](origin_policy::OriginExcerpt) does:
 /// printable ASCII stays, `"` and `\` get a backslash, every other byte becomes `\xNN`.
 /// Input longer than `max` bytes is cut and ends with `...`. Everything the endpoint sends
 /// back goes through this before it is shown.
 ///
 /// ```
-/// use origin_policy::audit::escape;
+/// use origin_audit::escape;
 /// assert_eq!(escape(b"https://a.example\r\n\x1b[31m", 100), r"https://a.example\x0d\x0a\x1b[31m");
 /// assert_eq!(escape(b"abcdef", 3), "abc...");
 /// ```
@@ -430,7 +430,7 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::{generate, ProbeKind};
+    use crate::{generate, ProbeKind};
 
     fn exchange(outcome: Outcome, status: Option<u16>, detail: &str) -> Exchange {
         Exchange {

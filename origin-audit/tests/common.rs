@@ -5,19 +5,86 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::Duration;
 
 use http::{HeaderMap, StatusCode};
-use origin_policy::audit::{AuditConfig, Plan, Report, Target};
+use origin_audit::{AuditConfig, Plan, Report, Target};
 use origin_policy::OriginPolicy;
 use tungstenite::handshake::server::{ErrorResponse, Request, Response};
 
-/// The test CA and the server certificate it signed, for `localhost` and `127.0.0.1`.
-pub const CA_PEM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/audit_common/tls/ca.pem");
-const SERVER_PEM: &[u8] = include_bytes!("tls/server.pem");
-const SERVER_KEY: &[u8] = include_bytes!("tls/server.key");
+/// TLS material made fresh for this test run with rcgen: a CA, and a server certificate for
+/// `localhost` and `127.0.0.1` that it signed. Nothing secret is committed.
+struct TestPki {
+    /// The CA certificate, written to a temporary file for `--ca`.
+    ca_path: PathBuf,
+    server: Arc<rustls::ServerConfig>,
+}
+
+fn pki() -> &'static TestPki {
+    static PKI: OnceLock<TestPki> = OnceLock::new();
+    PKI.get_or_init(|| {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.distinguished_name
+            .push(DnType::CommonName, "origin-audit test CA");
+        ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let ca_certificate = ca.self_signed(&ca_key).unwrap();
+        let issuer = rcgen::Issuer::new(ca, ca_key);
+
+        let server_key = KeyPair::generate().unwrap();
+        let mut server =
+            CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+        server.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        let server_certificate = server.signed_by(&server_key, &issuer).unwrap();
+
+        let ca_path = temp_pem("ca", &ca_certificate.pem());
+        TestPki {
+            ca_path,
+            server: server_tls_config(
+                vec![server_certificate.der().clone()],
+                server_key.serialize_der(),
+            ),
+        }
+    })
+}
+
+/// A unique file in the temporary directory holding `pem`.
+pub fn temp_pem(name: &str, pem: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "origin-audit-test-{}-{}-{name}.pem",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::write(&path, pem).expect("write a temporary PEM file");
+    path
+}
+
+/// The path of the test CA's certificate (PEM), for `--ca`.
+pub fn ca_pem() -> String {
+    pki().ca_path.display().to_string()
+}
+
+/// A certificate such as `openssl req -x509` makes: self-signed, `CA:TRUE`, for `localhost`
+/// and `127.0.0.1`. Returns the server configuration and the certificate's PEM path.
+pub fn self_signed_ca_certificate() -> (Arc<rustls::ServerConfig>, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let certificate = params.self_signed(&key).unwrap();
+    let path = temp_pem("self-signed", &certificate.pem());
+    (
+        server_tls_config(vec![certificate.der().clone()], key.serialize_der()),
+        path.display().to_string(),
+    )
+}
 
 /// The trusted origin the hand-written vulnerable servers are meant to allow.
 pub const APP: &str = "https://app.example.com";
@@ -41,10 +108,11 @@ pub fn ws_server(check: Check) -> SocketAddr {
 
 /// The same over TLS, with the test certificate.
 pub fn wss_server(check: Check) -> SocketAddr {
-    ws_server_with(check, Some(server_tls_config()))
+    ws_server_with(check, Some(pki().server.clone()))
 }
 
-fn ws_server_with(check: Check, tls: Option<Arc<rustls::ServerConfig>>) -> SocketAddr {
+/// A WebSocket server over TLS with the given configuration.
+pub fn ws_server_with(check: Check, tls: Option<Arc<rustls::ServerConfig>>) -> SocketAddr {
     let listener = listen();
     let address = listener.local_addr().unwrap();
     thread::spawn(move || {
@@ -191,13 +259,11 @@ pub fn policy_cors_server(policy: &str) -> SocketAddr {
     }))
 }
 
-fn server_tls_config() -> Arc<rustls::ServerConfig> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let certificates = CertificateDer::pem_slice_iter(SERVER_PEM)
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    let key = PrivateKeyDer::from_pem_slice(SERVER_KEY).unwrap();
+fn server_tls_config(
+    certificates: Vec<rustls::pki_types::CertificateDer<'static>>,
+    pkcs8_key: Vec<u8>,
+) -> Arc<rustls::ServerConfig> {
+    let key = rustls::pki_types::PrivatePkcs8KeyDer::from(pkcs8_key).into();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -1,9 +1,9 @@
-//! Audit a live endpoint for cross-site WebSocket hijacking and CORS mistakes (feature `cli`).
+//! Audit a live endpoint for cross-site WebSocket hijacking and CORS mistakes.
 //!
 //! A policy that is right in code can be wrong in production: a proxy or CDN in front of the
 //! server may drop or rewrite `Origin`, or the deployed build may not be the one you tested.
-//! This module is the library half of the `origin-audit` binary. From the origins you trust it
-//! [`generate`]s attack values by class (the classes of the crate's corpus: `null`, unrelated
+//! This crate is the library half of the `origin-audit` binary. From the origins you trust it
+//! [`generate`]s attack values by class (the classes of `origin-policy`'s corpus: `null`, unrelated
 //! sites, prefix and suffix tricks, label boundaries, scheme downgrade, other ports, special
 //! characters, userinfo, paths, case, several origins, header injection a client can put on
 //! the wire, ...), sends each one to the endpoint through the real network path, and gives
@@ -20,7 +20,7 @@
 //!   also have a 2xx status.
 //!
 //! ```no_run
-//! use origin_policy::audit::{AuditConfig, Plan};
+//! use origin_audit::{AuditConfig, Plan};
 //!
 //! let config = AuditConfig::new("ws://127.0.0.1:9001/".parse()?, vec!["http://localhost:8080".parse()?]);
 //! let plan = Plan::new(config)?;              // nothing is sent yet
@@ -45,6 +45,9 @@
 //! timeout). The binary also exits with `2` on usage errors. [`Report::to_json`] documents the
 //! shape of `--json`.
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs, missing_debug_implementations)]
+
 mod net;
 mod probe_http;
 mod probe_ws;
@@ -65,7 +68,7 @@ pub use probe_http::{cors_access, CorsAccess};
 pub use report::{escape, Report, Summary, VariantResult};
 pub use variants::{generate, Class, Expectation, ProbeKind, Variant, EVIL_HOST, EVIL_ORIGIN};
 
-use crate::Origin;
+use origin_policy::Origin;
 
 /// An audit could not be planned or its TLS set up. The message says what to change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -117,12 +120,12 @@ pub enum AuditError {
 /// The endpoint under audit: a WebSocket or an HTTP URL.
 ///
 /// ```
-/// use origin_policy::audit::{ProbeKind, Target};
+/// use origin_audit::{ProbeKind, Target};
 /// let target: Target = "wss://chat.example.com/socket".parse()?;
 /// assert_eq!(target.kind(), ProbeKind::WebSocket);
 /// assert_eq!(target.port(), 443);
 /// assert!("ftp://example.com".parse::<Target>().is_err());
-/// # Ok::<(), origin_policy::audit::AuditError>(())
+/// # Ok::<(), origin_audit::AuditError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -233,11 +236,11 @@ const RESERVED_HEADERS: &[&str] = &[
 /// `Authorization` header the endpoint needs before it looks at `Origin`.
 ///
 /// ```
-/// use origin_policy::audit::parse_header;
+/// use origin_audit::parse_header;
 /// let (name, value) = parse_header("Cookie: session=abc")?;
 /// assert_eq!((name.as_str(), value.as_bytes()), ("cookie", &b"session=abc"[..]));
 /// assert!(parse_header("Origin: https://x.example").is_err());
-/// # Ok::<(), origin_policy::audit::AuditError>(())
+/// # Ok::<(), origin_audit::AuditError>(())
 /// ```
 pub fn parse_header(input: &str) -> Result<(HeaderName, HeaderValue), AuditError> {
     let invalid = |reason: &str| AuditError::InvalidHeader {
@@ -520,7 +523,7 @@ impl Verdict {
     /// The verdict for a variant with this expectation and outcome.
     ///
     /// ```
-    /// use origin_policy::audit::{Expectation, Outcome, Verdict};
+    /// use origin_audit::{Expectation, Outcome, Verdict};
     /// assert_eq!(Verdict::of(Expectation::Refuse, Outcome::Accepted), Verdict::Finding);
     /// assert_eq!(Verdict::of(Expectation::Accept, Outcome::Refused), Verdict::Finding);
     /// assert_eq!(Verdict::of(Expectation::Either, Outcome::Refused), Verdict::Info);
@@ -542,6 +545,29 @@ impl Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn public_types_are_send_sync_debug() {
+        fn send_sync_debug<T: Send + Sync + fmt::Debug>() {}
+        fn error<T: std::error::Error + Send + Sync + 'static>() {}
+        send_sync_debug::<AuditConfig>();
+        send_sync_debug::<Plan>();
+        send_sync_debug::<Target>();
+        send_sync_debug::<Variant>();
+        send_sync_debug::<Class>();
+        send_sync_debug::<Expectation>();
+        send_sync_debug::<ProbeKind>();
+        send_sync_debug::<Exchange>();
+        send_sync_debug::<Outcome>();
+        send_sync_debug::<Verdict>();
+        send_sync_debug::<VariantResult>();
+        send_sync_debug::<Summary>();
+        send_sync_debug::<Report>();
+        send_sync_debug::<TlsTrust>();
+        send_sync_debug::<CorsAccess>();
+        send_sync_debug::<AuditError>();
+        error::<AuditError>();
+    }
 
     #[test]
     fn verdict_table() {
