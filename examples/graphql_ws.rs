@@ -105,7 +105,10 @@ async fn accept_loop(listener: TcpListener, guard: Arc<Guard>) {
     }
 }
 
-async fn serve(guard: Arc<Guard>, stream: TcpStream, peer: SocketAddr) {
+/// Serves one connection: the guarded handshake, then the GraphQL stub until the client
+/// closes. `next` answers a client's close frame and then ends the stream, so looping until
+/// it returns `None` completes the close handshake.
+pub async fn serve(guard: Arc<Guard>, stream: TcpStream, peer: SocketAddr) {
     // The callback fills `outcome`; it is readable once the handshake future has finished.
     let mut outcome = None;
     let result = tokio_tungstenite::accept_hdr_async(stream, guard.callback(&mut outcome)).await;

@@ -10,7 +10,7 @@
 //! The file holds the string form (entries separated by commas or whitespace). An invalid
 //! file is reported and the previous policy stays in force.
 
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 use std::{env, fs, thread};
@@ -65,18 +65,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         let shared = shared.clone();
-        thread::spawn(move || {
-            // Each handshake is checked against the policy current at that moment.
-            let mut socket = match tungstenite::accept_hdr(stream, &shared) {
-                Ok(socket) => socket,
-                Err(e) => return eprintln!("handshake refused: {e}"),
-            };
-            while let Ok(message) = socket.read() {
-                if (message.is_text() || message.is_binary()) && socket.send(message).is_err() {
-                    return;
-                }
-            }
-        });
+        thread::spawn(move || serve(&shared, stream));
     }
     Ok(())
+}
+
+/// Serves one connection: the handshake against the policy current at that moment, then an
+/// echo until the client closes.
+pub fn serve(shared: &SharedPolicy, stream: TcpStream) {
+    let mut socket = match tungstenite::accept_hdr(stream, shared) {
+        Ok(socket) => socket,
+        Err(e) => return eprintln!("handshake refused: {e}"),
+    };
+    // A close frame is answered by the next `read`, which then fails with `ConnectionClosed`:
+    // reading until an error is what completes the close handshake.
+    while let Ok(message) = socket.read() {
+        if (message.is_text() || message.is_binary()) && socket.send(message).is_err() {
+            return;
+        }
+    }
 }

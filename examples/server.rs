@@ -8,6 +8,17 @@
 //! Try it with any WebSocket client that sets `Origin`, for example
 //! `websocat -H 'Origin: http://localhost:8080' ws://127.0.0.1:9001/` (allowed) and
 //! `websocat -H 'Origin: https://evil.example' ws://127.0.0.1:9001/` (refused with 403).
+//!
+//! A client's close (`ws.close(1000)` in a page) is answered before the connection is
+//! dropped, so the client sees 1000, not 1006: tungstenite queues its reply to a close frame
+//! and sends it on the next `read` or `flush`, so the loop below keeps reading until
+//! tungstenite reports the connection closed.
+//!
+//! Refused handshakes have a cost for honest clients too: Firefox delays each new connection
+//! to a host and port whose handshakes failed, starting at 200-400 ms and growing 1.5 times
+//! per failure up to a minute (`FailDelayManager` in its `WebSocketChannel.cpp`; a successful
+//! connection clears the record), so a page that retries after a 403 reconnects more slowly
+//! each time. Fix the allowlist rather than retrying in a loop.
 
 use std::net::{TcpListener, TcpStream};
 use std::{env, thread};
@@ -43,7 +54,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn serve(policy: &OriginPolicy, stream: TcpStream) {
+/// Serves one connection: the guarded handshake, then an echo until the client closes.
+pub fn serve(policy: &OriginPolicy, stream: TcpStream) {
     let peer = stream
         .peer_addr()
         .map_or_else(|_| "?".to_owned(), |a| a.to_string());
@@ -64,7 +76,11 @@ fn serve(policy: &OriginPolicy, stream: TcpStream) {
                     return;
                 }
             }
-            Ok(Message::Close(_)) | Err(tungstenite::Error::ConnectionClosed) => return,
+            // tungstenite has queued the reply to a close frame: the next `read` sends it and
+            // then reports `ConnectionClosed`. Returning here would drop the connection
+            // without the reply, and the client would see 1006 instead of its own code.
+            Ok(Message::Close(_)) => {}
+            Err(tungstenite::Error::ConnectionClosed) => return,
             Ok(_) => {}
             Err(e) => {
                 eprintln!("{peer}: {e}");

@@ -104,6 +104,12 @@ pub enum ConfigErrorKind {
     /// A wildcard whose base domain is a public suffix (`https://*.co.uk`).
     #[error("`{0}` is a public suffix, so the wildcard would match sites of unrelated owners: use a registrable domain such as `https://*.example.co.uk`, or `OriginPolicyBuilder::allow_wildcard_on_public_suffix` if you run the suffix")]
     PublicSuffixWildcard(String),
+    /// A wildcard whose base has a Public Suffix List wildcard rule below it
+    /// (`https://*.compute.amazonaws.com` under the rule `*.compute.amazonaws.com`): every name
+    /// directly under the base is a public suffix, so the wildcard could only match the
+    /// list's exceptions, if it has any.
+    #[error("every name directly under `{0}` is a public suffix (Public Suffix List rule `*.{0}`), so the wildcard cannot match the sites there: list their exact origins, or use `OriginPolicyBuilder::allow_wildcard_on_public_suffix` if you run the suffix")]
+    WildcardOverSuffixRule(String),
     /// The host cannot be parsed as a domain or IP address.
     #[error("the host is not valid: {0}")]
     InvalidHost(String),

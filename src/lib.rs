@@ -81,7 +81,9 @@
 //! `http://localhost:*` (any port, for loopback hosts only; elsewhere through
 //! [`OriginPolicyBuilder::allow_any_port_off_loopback`]). Wildcards over a public suffix
 //! (`https://*.co.uk`, `https://*.github.io`) are refused using the compiled-in Public Suffix
-//! List, unless [`OriginPolicyBuilder::allow_wildcard_on_public_suffix`] names them.
+//! List, unless [`OriginPolicyBuilder::allow_wildcard_on_public_suffix`] names them; so are
+//! wildcards over a base whose every child is a suffix by a wildcard rule of the list
+//! (`https://*.compute.amazonaws.com`, `https://*.r.appspot.com`), which could never match.
 //! [`OriginPolicyBuilder::same_origin`] allows the server's own public origin, and
 //! [`OriginPolicy::lint`] reports risky but legal choices. [`OriginPolicy::from_env`] reads the
 //! string form from an environment variable; the `serde` feature loads the builder's fields from

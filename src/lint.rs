@@ -53,9 +53,14 @@ impl fmt::Display for Lint {
 pub enum LintKind {
     /// An `http://` entry beside an `https://` entry for the same host.
     HttpDowngrade,
-    /// An entry on a loopback host (`localhost`, `127.0.0.1`, `[::1]`): fine in development,
-    /// suspicious in production, where any local program can serve that origin.
+    /// An `http://` entry on a host that is not loopback, with no `https://` entry beside it.
+    PlainHttp,
+    /// An entry on a loopback host (`localhost`, `127.0.0.1`, `[::1]`, `[::ffff:7f00:1]`):
+    /// fine in development, suspicious in production, where any local program can serve that
+    /// origin.
     Loopback,
+    /// An entry on the unspecified address (`0.0.0.0`, `[::]`).
+    UnspecifiedAddress,
     /// An entry on a private-network address (RFC 1918, unique-local or link-local IPs,
     /// `.local` and `.internal` names).
     PrivateNetwork,
@@ -82,8 +87,14 @@ impl LintKind {
             LintKind::HttpDowngrade => {
                 "plain http beside https for the same host: a network attacker can inject a page into the http origin and use it"
             }
+            LintKind::PlainHttp => {
+                "plain http off loopback: anyone on the network path can inject a page into this origin and use it; serve the page over https"
+            }
             LintKind::Loopback => {
                 "a loopback origin: any program on the user's machine can serve it; keep it out of production"
+            }
+            LintKind::UnspecifiedAddress => {
+                "the unspecified address: no server can be named 0.0.0.0, but browsers on Linux and macOS connect it to the local machine, so this is loopback in disguise; write `localhost` or `127.0.0.1`"
             }
             LintKind::PrivateNetwork => {
                 "a private-network origin: whoever controls that network or name can serve it"
@@ -149,11 +160,16 @@ impl OriginPolicy {
                 Entry::Exact(origin) => (origin.scheme(), origin.host(), origin),
                 Entry::Pattern(pattern) => (pattern.scheme(), pattern.host(), pattern),
             };
+            let unspecified = is_unspecified(host);
             if scheme == Scheme::Http && self.has_https_for(host) {
                 push(LintKind::HttpDowngrade, subject);
+            } else if scheme == Scheme::Http && !is_loopback(host) && !unspecified {
+                push(LintKind::PlainHttp, subject);
             }
             if is_loopback(host) {
                 push(LintKind::Loopback, subject);
+            } else if unspecified {
+                push(LintKind::UnspecifiedAddress, subject);
             } else if is_private(host) {
                 push(LintKind::PrivateNetwork, subject);
             }
@@ -162,7 +178,9 @@ impl OriginPolicy {
                     push(LintKind::AnyPortOffLoopback, subject);
                 }
                 if pattern.is_wildcard() {
-                    if suffix::is_public_suffix(host) {
+                    // A wildcard rule's names are suffixes too (`*.compute.amazonaws.com`,
+                    // only buildable through the opt-in).
+                    if suffix::is_public_suffix(host) || suffix::has_wildcard_rule(host) {
                         push(LintKind::PublicSuffixWildcard, subject);
                     } else if suffix::registrable_domain(host) == Some(host.trim_end_matches('.')) {
                         push(LintKind::BroadWildcard, subject);
@@ -209,6 +227,17 @@ fn is_private(host: &str) -> bool {
         Some(IpAddr::V4(ip)) => is_private_v4(ip),
         Some(IpAddr::V6(ip)) => is_private_v6(ip),
         None => false,
+    }
+}
+
+/// `0.0.0.0` and `[::]` (and the IPv4-mapped `[::ffff:0:0]`).
+fn is_unspecified(host: &str) -> bool {
+    match url::Host::parse(host) {
+        Ok(url::Host::Ipv4(ip)) => ip.is_unspecified(),
+        Ok(url::Host::Ipv6(ip)) => {
+            ip.is_unspecified() || ip.to_ipv4_mapped().is_some_and(|ip| ip.is_unspecified())
+        }
+        _ => false,
     }
 }
 
@@ -259,11 +288,16 @@ mod tests {
             .allow("http://localhost:*")
             .allow("http://[::1]:8080")
             .allow("http://192.168.1.10:8080")
+            .allow("http://[::ffff:127.0.0.1]:3000")
+            .allow("http://0.0.0.0:8080")
+            .allow("http://[::]:8080")
+            .allow("http://intranet.example.org")
             .allow("http://[fd00::1]")
             .allow("https://printer.local")
             .allow("https://*.example.com")
             .allow_any_port_off_loopback("https://dev.example.com:*")
             .allow_wildcard_on_public_suffix("https://*.github.io")
+            .allow_wildcard_on_public_suffix("https://*.compute.amazonaws.com")
             .allow_missing_origin()
             .allow_null_origin()
             .allow_any_origin_dangerously()
@@ -274,12 +308,22 @@ mod tests {
             (HttpDowngrade, "http://app.example.com".into()),
             (Loopback, "http://localhost:*".into()),
             (Loopback, "http://[::1]:8080".into()),
+            (PlainHttp, "http://192.168.1.10:8080".into()),
             (PrivateNetwork, "http://192.168.1.10:8080".into()),
+            (Loopback, "http://[::ffff:7f00:1]:3000".into()),
+            (UnspecifiedAddress, "http://0.0.0.0:8080".into()),
+            (UnspecifiedAddress, "http://[::]:8080".into()),
+            (PlainHttp, "http://intranet.example.org".into()),
+            (PlainHttp, "http://[fd00::1]".into()),
             (PrivateNetwork, "http://[fd00::1]".into()),
             (PrivateNetwork, "https://printer.local".into()),
             (BroadWildcard, "https://*.example.com".into()),
             (AnyPortOffLoopback, "https://dev.example.com:*".into()),
             (PublicSuffixWildcard, "https://*.github.io".into()),
+            (
+                PublicSuffixWildcard,
+                "https://*.compute.amazonaws.com".into(),
+            ),
             (MissingOriginAllowed, "allow_missing_origin".into()),
             (NullOriginAllowed, "allow_null_origin".into()),
             (AnyOriginAllowed, "allow_any_origin_dangerously".into()),
@@ -303,6 +347,42 @@ mod tests {
                 "allow_null_origin: Origin null is allowed: any site can create a sandboxed or data: page that sends it",
             ]
         );
+    }
+
+    /// Plain http is only reported off loopback and when no https sibling already says more
+    /// (issue 15): a lone `http://` entry for a public host was silent.
+    #[test]
+    fn plain_http_off_loopback() {
+        use LintKind::*;
+        let cases: &[(&str, &[LintKind])] = &[
+            ("http://app.example.com", &[PlainHttp]),
+            ("http://app.example.com:8080", &[PlainHttp]),
+            (
+                "https://app.example.com http://app.example.com",
+                &[HttpDowngrade],
+            ),
+            ("http://*.tenant.example.com", &[PlainHttp]),
+            ("http://localhost:3000", &[Loopback]),
+            ("http://127.0.0.1:3000", &[Loopback]),
+            ("http://[::ffff:7f00:1]:3000", &[Loopback]),
+            ("http://0.0.0.0:3000", &[UnspecifiedAddress]),
+            ("https://app.example.com", &[]),
+        ];
+        for &(list, expected) in cases {
+            let policy: OriginPolicy = list.parse().unwrap();
+            let got: Vec<LintKind> = policy.lint().iter().map(Lint::kind).collect();
+            assert_eq!(got, expected, "policy {list:?}");
+        }
+    }
+
+    #[test]
+    fn unspecified_addresses() {
+        for host in ["0.0.0.0", "[::]", "[::ffff:0:0]"] {
+            assert!(is_unspecified(host), "{host}");
+        }
+        for host in ["127.0.0.1", "[::1]", "0.0.0.1", "localhost", "0.example"] {
+            assert!(!is_unspecified(host), "{host}");
+        }
     }
 
     #[test]

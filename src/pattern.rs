@@ -275,6 +275,11 @@ fn parse_entry_kind(entry: &str, options: EntryOptions) -> Result<Entry, ConfigE
         if !options.public_suffix_wildcard && suffix::is_public_suffix(host) {
             return Err(K::PublicSuffixWildcard(host.to_owned()));
         }
+        // Under a wildcard rule every host the pattern could match has a public suffix
+        // below the base, which `matches_parts` refuses: the entry would silently never match.
+        if !options.public_suffix_wildcard && suffix::has_wildcard_rule(host) {
+            return Err(K::WildcardOverSuffixRule(host.to_owned()));
+        }
     }
     if ports == PortRule::Any && !options.any_port_off_loopback && !is_loopback(host) {
         return Err(K::AnyPortOffLoopback);
@@ -328,7 +333,8 @@ fn is_ipv4(host: &str) -> bool {
 }
 
 /// Loopback hosts: `localhost` and its subdomains (browsers resolve `*.localhost` to loopback
-/// without asking DNS), `127.0.0.0/8` and `[::1]`.
+/// without asking DNS), `127.0.0.0/8`, `[::1]`, and `127.0.0.0/8` written as an IPv4-mapped
+/// IPv6 address (`[::ffff:7f00:1]`, which the URL parser makes of `[::ffff:127.0.0.1]`).
 pub(crate) fn is_loopback(host: &str) -> bool {
     let name = host.strip_suffix('.').unwrap_or(host);
     if name == "localhost" || name.ends_with(".localhost") {
@@ -336,7 +342,9 @@ pub(crate) fn is_loopback(host: &str) -> bool {
     }
     match url::Host::parse(host) {
         Ok(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Ok(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Ok(url::Host::Ipv6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|ip| ip.is_loopback())
+        }
         _ => false,
     }
 }
@@ -490,6 +498,15 @@ mod tests {
                 ("http://127.1.2.3:*", "127.1.2.3", Any, false),
             ),
             ("http://[::1]:*", ("http://[::1]:*", "[::1]", Any, false)),
+            // IPv4-mapped loopback is loopback (issue 15).
+            (
+                "http://[::ffff:127.0.0.1]:*",
+                ("http://[::ffff:7f00:1]:*", "[::ffff:7f00:1]", Any, false),
+            ),
+            (
+                "http://[::FFFF:7F00:1]:*",
+                ("http://[::ffff:7f00:1]:*", "[::ffff:7f00:1]", Any, false),
+            ),
             (
                 "http://app.localhost:*",
                 ("http://app.localhost:*", "app.localhost", Any, false),
@@ -562,6 +579,11 @@ mod tests {
             parse_entry("https://*.github.io", suffix),
             Ok(Entry::Pattern(_))
         ));
+        // The suffix's operator may cover a wildcard rule's names too.
+        assert!(matches!(
+            parse_entry("https://*.compute.amazonaws.com", suffix),
+            Ok(Entry::Pattern(_))
+        ));
     }
 
     #[test]
@@ -603,6 +625,9 @@ mod tests {
             ("https://*.example.com:*", K::AnyPortOffLoopback),
             ("http://localhost.evil.example:*", K::AnyPortOffLoopback),
             ("http://10.0.0.1:*", K::AnyPortOffLoopback),
+            ("http://[::ffff:a00:1]:*", K::AnyPortOffLoopback),
+            ("http://[::7f00:1]:*", K::AnyPortOffLoopback),
+            ("http://0.0.0.0:*", K::AnyPortOffLoopback),
             ("https://*.com", K::WildcardTooBroad),
             ("https://*.com.", K::WildcardTooBroad),
             ("https://*.localhost", K::WildcardTooBroad),
@@ -618,6 +643,19 @@ mod tests {
             (
                 "https://*.s3.amazonaws.com",
                 K::PublicSuffixWildcard("s3.amazonaws.com".into()),
+            ),
+            // Every name under a PSL wildcard rule is a suffix: these could never match.
+            (
+                "https://*.compute.amazonaws.com",
+                K::WildcardOverSuffixRule("compute.amazonaws.com".into()),
+            ),
+            (
+                "https://*.r.appspot.com",
+                K::WildcardOverSuffixRule("r.appspot.com".into()),
+            ),
+            (
+                "https://*.eu-west-1.compute.amazonaws.com",
+                K::PublicSuffixWildcard("eu-west-1.compute.amazonaws.com".into()),
             ),
             ("https://*.*.example.com", K::MisplacedWildcard),
             ("https://a*.example.com", K::MisplacedWildcard),
@@ -691,6 +729,10 @@ mod tests {
         assert_eq!(
             message("https://*.co.uk"),
             "invalid allowlist entry \"https://*.co.uk\": `co.uk` is a public suffix, so the wildcard would match sites of unrelated owners: use a registrable domain such as `https://*.example.co.uk`, or `OriginPolicyBuilder::allow_wildcard_on_public_suffix` if you run the suffix"
+        );
+        assert_eq!(
+            message("https://*.compute.amazonaws.com"),
+            "invalid allowlist entry \"https://*.compute.amazonaws.com\": every name directly under `compute.amazonaws.com` is a public suffix (Public Suffix List rule `*.compute.amazonaws.com`), so the wildcard cannot match the sites there: list their exact origins, or use `OriginPolicyBuilder::allow_wildcard_on_public_suffix` if you run the suffix"
         );
         assert_eq!(
             message("https://app.example.com:*"),

@@ -42,6 +42,21 @@ pub(crate) fn registrable_domain(domain: &str) -> Option<&str> {
     std::str::from_utf8(registrable.trim().as_bytes()).ok()
 }
 
+/// Whether the list has a wildcard rule `*.domain` (such as `*.compute.amazonaws.com` or
+/// `*.r.appspot.com`): every name directly under `domain` is then itself a public suffix, so a
+/// wildcard pattern on `domain` could only match names the list's exception rules carve out.
+/// Configuration only (it allocates the probe name).
+pub(crate) fn has_wildcard_rule(domain: &str) -> bool {
+    let domain = domain.strip_suffix('.').unwrap_or(domain);
+    // `*` is in no explicit rule and is no exception's label, so only a wildcard rule can make
+    // the probe name a known suffix; `psl` matches a wildcard label against any bytes.
+    let probe = format!("*.{domain}");
+    match psl::suffix(probe.as_bytes()) {
+        Some(suffix) => suffix.is_known() && suffix.trim().as_bytes() == probe.as_bytes(),
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +140,34 @@ mod tests {
                 !has_public_suffix_below(host.as_bytes(), base.len()),
                 "{host} under {base}"
             );
+        }
+    }
+
+    /// The list's wildcard rules (`*.compute.amazonaws.com`), told apart from names that are
+    /// suffixes themselves or hold only explicit rules below them.
+    #[test]
+    fn wildcard_rules() {
+        for domain in [
+            "compute.amazonaws.com",
+            "compute-1.amazonaws.com",
+            "r.appspot.com",
+            "compute.herokuapp.com",
+            "kawasaki.jp",
+            "compute.amazonaws.com.",
+        ] {
+            assert!(has_wildcard_rule(domain), "{domain}");
+        }
+        for domain in [
+            "amazonaws.com",
+            "appspot.com",
+            "github.io",
+            "example.com",
+            "co.uk",
+            "city.kawasaki.jp",
+            "tenant.example",
+            "localhost",
+        ] {
+            assert!(!has_wildcard_rule(domain), "{domain}");
         }
     }
 }

@@ -35,6 +35,9 @@ mod reload;
 mod tokio_tungstenite_sockets;
 mod tungstenite_sockets;
 
+// The examples' serving code.
+mod examples_close;
+
 // Handshake guard.
 mod guard_property;
 mod guard_sockets;

@@ -7,7 +7,7 @@
 //! | [`TokenSource`] | who can send it | notes |
 //! |---|---|---|
 //! | [`bearer`](TokenSource::bearer) (`Authorization: Bearer ...`) | non-browser clients | RFC 6750; the `401` carries `WWW-Authenticate: Bearer` |
-//! | [`cookie`](TokenSource::cookie) | browsers, automatically | ambient: safe only with a strict origin policy, which the guard enforces at build time |
+//! | [`cookie`](TokenSource::cookie) | browsers, automatically | ambient: safe only with a strict origin policy, which the guard enforces at build time; name it `__Host-...` so sibling subdomains cannot plant a duplicate |
 //! | [`query`](TokenSource::query) | everyone | URLs end up in access logs, proxies and browser history: use short-lived, single-use tickets |
 //! | [`subprotocol`](TokenSource::subprotocol) (`Sec-WebSocket-Protocol: base64url.bearer.authorization.k8s.io.<token>`) | browsers and others | the Kubernetes convention; the item is never echoed back as the chosen protocol |
 //!
@@ -141,6 +141,25 @@ impl TokenSource {
     /// to build with cookie authentication and a policy that allows any origin or `null`.
     /// Two cookies of that name (for example set for different paths) are refused as
     /// malformed rather than guessing which one is meant.
+    ///
+    /// Name the cookie with the `__Host-` prefix (`__Host-session`, set with `Secure`,
+    /// `Path=/` and no `Domain`). Without it, any sibling subdomain (`evil.example.com`
+    /// beside `app.example.com`, a user page, a taken-over host) or a plain-http page on the
+    /// same host can set a cookie of the same name for your host, and since duplicates are
+    /// refused, the user is locked out with a `401` until that cookie expires (*cookie
+    /// tossing*). Browsers only accept a `__Host-` cookie from a secure page of the host
+    /// itself, for the whole host, so no other site can plant one (RFC 6265bis section
+    /// 4.1.3.2).
+    ///
+    /// ```
+    /// use origin_policy::guard::auth::TokenSource;
+    /// let source = TokenSource::cookie("__Host-session");
+    /// let request = http::Request::get("/ws")
+    ///     .header("cookie", "__Host-session=s3cr3t")
+    ///     .body(())?;
+    /// assert_eq!(source.extract(&request)?.as_str(), "s3cr3t");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cookie(name: impl Into<String>) -> TokenSource {
         TokenSource(Source::Cookie(name.into().into_boxed_str()))
     }
