@@ -39,7 +39,19 @@ pub(crate) enum HostError {
     Ipv6,
     /// Rejected by IDNA processing (for example an `xn--` label that is not valid punycode).
     Idna,
+    /// A label longer than [`MAX_LABEL_LEN`] bytes.
+    LabelTooLong,
+    /// A domain longer than [`MAX_DOMAIN_LEN`] bytes (one trailing dot not counted).
+    TooLong,
 }
+
+/// The longest DNS label, in bytes (RFC 1035 section 2.3.4). No page can be served from a
+/// host with a longer label, so no browser sends one in `Origin`.
+pub(crate) const MAX_LABEL_LEN: usize = 63;
+
+/// The longest domain name in text form, in bytes, one trailing dot not counted (RFC 1035's
+/// 255 octets on the wire are at most 253 characters of text).
+pub(crate) const MAX_DOMAIN_LEN: usize = 253;
 
 impl HostError {
     pub(crate) fn message(self) -> &'static str {
@@ -52,6 +64,8 @@ impl HostError {
             HostError::Ipv4 => "the host ends in a number but is not an IPv4 address",
             HostError::Ipv6 => "the host is not a valid IPv6 address",
             HostError::Idna => "the host is not a valid internationalized domain name",
+            HostError::LabelTooLong => "the host has a label longer than 63 bytes (DNS cannot resolve it)",
+            HostError::TooLong => "the host is longer than 253 bytes (DNS cannot resolve it)",
         }
     }
 }
@@ -83,6 +97,11 @@ enum Needs {
 /// and non-empty dot-separated labels (one trailing dot allowed), or `[` IPv6 characters `]`.
 /// Stops at the first byte that cannot be part of such a host; the caller decides what that
 /// byte means (a port, a path, a stray character).
+///
+/// Labels over [`MAX_LABEL_LEN`] bytes and domains over [`MAX_DOMAIN_LEN`] bytes are refused
+/// here, before any IDNA work: punycode decoding is quadratic in the label, and `idna` (with
+/// `DnsLength::Ignore`, as `url` calls it) decodes labels of any length, so without this bound
+/// a long header of long `xn--` labels costs milliseconds of CPU.
 pub(crate) fn scan(bytes: &[u8]) -> Result<HostScan, HostError> {
     if bytes.first() == Some(&b'[') {
         let close = bytes
@@ -121,6 +140,9 @@ pub(crate) fn scan(bytes: &[u8]) -> Result<HostScan, HostError> {
                 if i == label_start {
                     return Err(HostError::EmptyLabel);
                 }
+                if i - label_start > MAX_LABEL_LEN {
+                    return Err(HostError::LabelTooLong);
+                }
                 // Only labels starting with `x` can carry the ACE prefix.
                 if bytes[label_start] | 0x20 == b'x' {
                     ace |= is_ace(&bytes[label_start..i]);
@@ -140,8 +162,15 @@ pub(crate) fn scan(bytes: &[u8]) -> Result<HostScan, HostError> {
     }
     if label_start < end {
         // The host does not end with a dot: its last label is the one being scanned.
+        if end - label_start > MAX_LABEL_LEN {
+            return Err(HostError::LabelTooLong);
+        }
         ace |= is_ace(&bytes[label_start..end]);
         last_label = label_start..end;
+    }
+    // One trailing dot (the fully qualified spelling) does not count towards the length.
+    if end - usize::from(label_start == end) > MAX_DOMAIN_LEN {
+        return Err(HostError::TooLong);
     }
     let needs = if ends_in_a_number(&bytes[last_label]) {
         Needs::Ipv4
@@ -457,6 +486,51 @@ mod tests {
         }
     }
 
+    /// DNS limits (issue 15, item 1): a label of 63 bytes and a domain of 253 bytes (plus one
+    /// trailing dot) pass, one byte more is refused, and an over-long `xn--` label is refused
+    /// before it reaches `idna`.
+    #[test]
+    fn length_limits() {
+        let a = |n: usize| "a".repeat(n);
+        let host_of = |last: usize| format!("{0}.{0}.{0}.{1}", a(63), a(last));
+        assert_eq!(host_of(61).len(), 253);
+        let cases: &[(String, Result<HostKind, HostError>)] = &[
+            (a(63), Ok(HostKind::Domain)),
+            (format!("{}.example", a(63)), Ok(HostKind::Domain)),
+            (format!("{}.", a(63)), Ok(HostKind::Domain)),
+            (a(64), Err(HostError::LabelTooLong)),
+            (format!("{}.example", a(64)), Err(HostError::LabelTooLong)),
+            (format!("x.{}", a(64)), Err(HostError::LabelTooLong)),
+            (format!("x.{}.", a(64)), Err(HostError::LabelTooLong)),
+            (host_of(61), Ok(HostKind::Domain)),
+            (format!("{}.", host_of(61)), Ok(HostKind::Domain)),
+            (host_of(62), Err(HostError::TooLong)),
+            (format!("{}.", host_of(62)), Err(HostError::TooLong)),
+            // A 64-byte A-label: refused for its length, not by `idna`.
+            (
+                format!("xn--{}.example", a(60)),
+                Err(HostError::LabelTooLong),
+            ),
+            // Thousands of bytes in one label: the length, not the characters.
+            (
+                format!("xn--{}", "a-".repeat(1000)),
+                Err(HostError::LabelTooLong),
+            ),
+        ];
+        for (host, expected) in cases {
+            assert_eq!(classify(host), *expected, "host of {} bytes", host.len());
+        }
+        // The limits hold whatever follows the host (a port, a stray byte).
+        let scanned = scan(format!("{}:443", a(64)).as_bytes());
+        assert_eq!(scanned, Err(HostError::LabelTooLong));
+        let scanned = scan(format!("{}:443", host_of(62)).as_bytes());
+        assert_eq!(scanned, Err(HostError::TooLong));
+        assert_eq!(
+            scan(format!("{}:443", host_of(61)).as_bytes()).map(|s| s.end),
+            Ok(253)
+        );
+    }
+
     #[test]
     fn stack_str_refuses_overflow() {
         let mut s = StackStr::<4>::new();
@@ -487,6 +561,14 @@ mod tests {
             (
                 HostError::Idna,
                 "the host is not a valid internationalized domain name",
+            ),
+            (
+                HostError::LabelTooLong,
+                "the host has a label longer than 63 bytes (DNS cannot resolve it)",
+            ),
+            (
+                HostError::TooLong,
+                "the host is longer than 253 bytes (DNS cannot resolve it)",
             ),
         ];
         for &(error, message) in cases {

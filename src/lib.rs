@@ -74,6 +74,14 @@
 //! well-formed origin is then looked up: exact entries by their canonical serialization, and
 //! wildcard patterns `scheme://*.base[:port]` by whole labels.
 //!
+//! Length limits: a host label over 63 bytes or a domain over 253 bytes (one trailing dot not
+//! counted) is malformed, because DNS cannot resolve such a name and so no page has that
+//! origin; a whole value over 300 bytes is malformed before its content is examined (the
+//! longest serialized `http(s)` origin is 268 bytes). Both are checked before any IDNA work,
+//! so the cost of a check grows linearly with the header, with a small constant, whatever it
+//! holds. Configuration entries over the same limits are refused with
+//! [`ConfigErrorKind::NeverMatches`].
+//!
 //! # Configuration
 //!
 //! Besides exact origins and wildcard subdomains, an entry may carry a port rule:

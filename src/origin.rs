@@ -251,8 +251,17 @@ pub(crate) enum Malformation {
     AfterHost,
     /// A port that is empty, not decimal, has leading zeros or exceeds 65535.
     Port,
+    /// Longer than [`MAX_SERIALIZED_LEN`] bytes.
+    TooLong,
     Host(HostError),
 }
+
+/// The longest value the strict parser reads, in bytes. The longest serialized `http(s)`
+/// origin is 268 bytes (`https://`, a 253-byte host with a trailing dot, `:65535`); the
+/// margin covers a well-formed origin of another scheme up to 26 bytes longer than `https`.
+/// A longer value is refused before any work that depends on its content, so an attacker's
+/// 400 KB `Origin` costs no more than a short one beyond being hashed and copied.
+pub(crate) const MAX_SERIALIZED_LEN: usize = 300;
 
 impl Malformation {
     pub(crate) fn message(self) -> &'static str {
@@ -265,6 +274,7 @@ impl Malformation {
                 "it has a path, query, fragment or userinfo (an origin is only scheme, host and port)"
             }
             Malformation::Port => "the port is not a decimal number from 0 to 65535 without leading zeros",
+            Malformation::TooLong => "it is longer than 300 bytes (no serialized origin is)",
             Malformation::Host(error) => error.message(),
         }
     }
@@ -315,6 +325,9 @@ impl<'a> SerializedOrigin<'a> {
     /// otherwise one allocation for the lowercase copy.
     pub(crate) fn parse(value: &'a [u8]) -> Result<SerializedOrigin<'a>, MalformedOrigin> {
         let fail = |m| Err(MalformedOrigin(m));
+        if value.len() > MAX_SERIALIZED_LEN {
+            return fail(Malformation::TooLong);
+        }
         // The schemes browsers send, in their canonical spelling, need no scan.
         let (scheme, scheme_end) = if value.starts_with(b"https://") {
             (Some(Scheme::Https), 5)
@@ -532,6 +545,39 @@ mod tests {
                 "input {input:?}"
             );
         }
+    }
+
+    /// The value bound (issue 15, item 1): the longest serialized `http(s)` origin parses,
+    /// any value over 300 bytes is malformed before its content is looked at.
+    #[test]
+    fn length_limits() {
+        let labels = format!("{0}.{0}.{0}.{1}.", "a".repeat(63), "a".repeat(61));
+        let longest = format!("https://{labels}:65535");
+        assert_eq!(longest.len(), 268);
+        assert_eq!(parse(&longest).as_deref(), Ok(longest.as_str()));
+        // Another scheme, up to the bound and one byte over it.
+        let other = |len: usize| format!("{}://{labels}", "x".repeat(len - 3 - labels.len()));
+        assert!(matches!(
+            SerializedOrigin::parse(other(MAX_SERIALIZED_LEN).as_bytes()),
+            Ok(SerializedOrigin::OtherScheme)
+        ));
+        assert!(matches!(
+            SerializedOrigin::parse(other(MAX_SERIALIZED_LEN + 1).as_bytes()),
+            Err(MalformedOrigin(Malformation::TooLong))
+        ));
+        // 59 KB of valid 1005-byte A-labels: refused by length, whatever they hold.
+        let label = format!("xn--{}", "a".repeat(1001));
+        let huge = format!("https://{}", vec![label; 59].join("."));
+        assert_eq!(parse(&huge), Err(MalformedOrigin(Malformation::TooLong)));
+        let label = format!("https://xn--{}.example", "a".repeat(60));
+        assert_eq!(
+            parse(&label),
+            Err(MalformedOrigin(Malformation::Host(HostError::LabelTooLong)))
+        );
+        assert_eq!(
+            parse(&huge).unwrap_err().to_string(),
+            "not a serialized origin: it is longer than 300 bytes (no serialized origin is)"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::error::{ConfigError, ConfigErrorKind};
-use crate::host::HostKind;
+use crate::host::{self, HostKind};
 use crate::origin::{Origin, Scheme, SerializedOrigin, TupleOrigin};
 use crate::port::{self, PortRule};
 use crate::suffix;
@@ -239,6 +239,8 @@ fn parse_entry_kind(entry: &str, options: EntryOptions) -> Result<Entry, ConfigE
         (false, host)
     };
 
+    refuse_overlong(host)?;
+
     // The port rule. A single port goes through the URL parser with the host, which accepts
     // every spelling a URL may have (`:0443`); lists and `*` are this crate's syntax.
     let (origin, ports) = match port_text {
@@ -272,6 +274,10 @@ fn parse_entry_kind(entry: &str, options: EntryOptions) -> Result<Entry, ConfigE
         if host.trim_end_matches('.').split('.').count() < 2 {
             return Err(K::WildcardTooBroad);
         }
+        // A subdomain adds at least two bytes (`x.`) to the base.
+        if host.strip_suffix('.').unwrap_or(host).len() + 2 > host::MAX_DOMAIN_LEN {
+            return Err(K::NeverMatches(host::HostError::TooLong.message()));
+        }
         if !options.public_suffix_wildcard && suffix::is_public_suffix(host) {
             return Err(K::PublicSuffixWildcard(host.to_owned()));
         }
@@ -303,6 +309,32 @@ fn parse_entry_kind(entry: &str, options: EntryOptions) -> Result<Entry, ConfigE
         ports,
         across_public_suffixes: options.public_suffix_wildcard,
     }))))
+}
+
+/// Refuses a host as written in configuration that cannot be shorter than the DNS limits once
+/// normalised, before it reaches IDNA (whose punycode work is quadratic in a label's length).
+///
+/// Normalisation never shortens a label below a quarter of its UTF-8 bytes (each code point
+/// is at most 4 bytes and becomes at least one byte), so a label over 4 x 63 bytes or a host
+/// over 4 x 253 bytes is refused here; the exact limits (63 and 253 bytes) are applied to the
+/// normalised form by the strict parser, which `normalise` runs last.
+fn refuse_overlong(host: &str) -> Result<(), ConfigErrorKind> {
+    // The dots UTS 46 maps to `.`, so that no label is counted longer than it is.
+    let labels = host.split(['.', '\u{3002}', '\u{ff0e}', '\u{ff61}']);
+    if host.len() > 4 * host::MAX_DOMAIN_LEN + 1 {
+        Err(ConfigErrorKind::NeverMatches(
+            host::HostError::TooLong.message(),
+        ))
+    } else if labels
+        .into_iter()
+        .any(|label| label.len() > 4 * host::MAX_LABEL_LEN)
+    {
+        Err(ConfigErrorKind::NeverMatches(
+            host::HostError::LabelTooLong.message(),
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 /// Splits `host[:port-rule]`, keeping IPv6 brackets and port lists whole.
@@ -681,6 +713,43 @@ mod tests {
                 Ok(ok) => panic!("entry {entry:?} was accepted as {ok:?}"),
             }
         }
+        // DNS limits (issue 15, item 1): checked on the normalised host, and on the host as
+        // written before it reaches IDNA.
+        let a = |n: usize| "a".repeat(n);
+        let long_label = K::NeverMatches(crate::host::HostError::LabelTooLong.message());
+        let long_host = K::NeverMatches(crate::host::HostError::TooLong.message());
+        let base = |last: usize| format!("{0}.{0}.{0}.{1}", a(63), a(last));
+        let cases = [
+            (format!("https://{}.example", a(64)), &long_label),
+            (
+                format!("HTTPS://{}.example:443", "A".repeat(64)),
+                &long_label,
+            ),
+            (format!("https://*.{}.example", a(64)), &long_label),
+            (
+                format!("https://{}.example", "\u{fc}".repeat(128)),
+                &long_label,
+            ),
+            (format!("https://{}", base(62)), &long_host),
+            (format!("https://{}:8443", base(62)), &long_host),
+            (format!("https://{}.", base(62)), &long_host),
+            (format!("https://{}", "a.".repeat(600)), &long_host),
+            // The base leaves no room for a subdomain label.
+            (format!("https://*.{}", base(60)), &long_host),
+            (format!("https://*.{}", base(61)), &long_host),
+        ];
+        for (entry, kind) in &cases {
+            match parse(entry) {
+                Err(e) => assert_eq!(e.kind(), *kind, "entry of {} bytes", entry.len()),
+                Ok(ok) => panic!("entry of {} bytes was accepted as {ok:?}", entry.len()),
+            }
+        }
+        // At the limits: accepted.
+        assert_eq!(exact(&format!("https://{}", base(61))).len(), 8 + 253);
+        assert_eq!(exact(&format!("https://{}.", base(61))).len(), 8 + 254);
+        assert!(pattern(&format!("https://*.{}", base(59))).3);
+        assert!(exact(&format!("https://{}.example", "\u{fc}".repeat(50))).len() < 80);
+
         // Hosts `url` itself refuses keep its message.
         for entry in [
             "https://exa%mple.com",

@@ -1220,13 +1220,28 @@ mod tests {
         let policy: OriginPolicy = "https://*.example.com https://app.example.org"
             .parse()
             .unwrap();
-        let long = format!("https://{}example.com", "a.".repeat(30_000));
+        // The longest host DNS allows (253 bytes) is decided on its labels.
+        let long = format!("https://{}example.com", "a.".repeat(121));
+        assert_eq!(long.len(), 8 + 253);
         assert!(policy.check_value(long.as_bytes()).is_allowed());
-        let long_miss = format!("https://{}example.net", "a.".repeat(30_000));
+        let long_miss = format!("https://{}example.net", "a.".repeat(121));
         assert_eq!(
             policy.check_value(long_miss.as_bytes()).deny_reason(),
             Some(DenyReason::NotAllowed)
         );
+        // Longer hosts cannot be resolved, so no page has them: malformed, however they end
+        // (issue 15, item 1).
+        for labels in [122, 30_000] {
+            for base in ["example.com", "example.net"] {
+                let value = format!("https://{}{base}", "a.".repeat(labels));
+                assert_eq!(
+                    policy.check_value(value.as_bytes()).deny_reason(),
+                    Some(DenyReason::Malformed),
+                    "{} bytes",
+                    value.len()
+                );
+            }
+        }
     }
 
     /// An IPv6 `Host` without a port: its colons are inside the brackets. Kills the match
