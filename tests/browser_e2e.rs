@@ -1,29 +1,46 @@
-//! End-to-end tests with a real headless Chromium: pages under several origins open a
-//! WebSocket to a tungstenite echo server guarded by an `OriginPolicy`, and the test checks
-//! both sides: what the page's JavaScript saw and what the server decided.
+//! End-to-end tests in three real browser engines (Chromium, Firefox ESR, WebKitGTK), one
+//! test per engine, all three in parallel: pages under several origins open a WebSocket to
+//! a tungstenite echo server guarded by an `OriginPolicy`, and make a credentialed `fetch`
+//! with a custom header (a preflight) and a credentialed `EventSource` to an API behind the
+//! crate's `Cors`. Every case runs three ways: directly, behind nginx as a correct reverse
+//! proxy, and behind an nginx that drops `Origin` (where everything must be refused as
+//! missing). The test checks both sides: what the page's JavaScript saw and what the server
+//! decided.
 //!
-//! Every host name is mapped to 127.0.0.1 by `--host-resolver-rules`, so the origin of a page
-//! is decided by the URL the browser is given (`http://app.example.com:<port>/...`,
-//! `http://evil.example:<port>/...`, a sandboxed iframe, a `file://` page). Nothing leaves
-//! the machine.
+//! Every host name resolves to 127.0.0.1 (Chromium `--host-resolver-rules`, Firefox
+//! `network.dns.forceResolve`, WebKit a forwarding proxy set in the WebDriver `proxy`
+//! capability), so the origin of a page is decided by the URL the browser is given. Nothing
+//! leaves the machine. `tests/browser/ENGINES.md` tabulates what each engine sends.
 //!
-//! Chromium is `$CHROMIUM` or `/usr/bin/chromium` (`bash .ci/browser-deps.sh` installs it).
-//! Without it the tests print a notice and pass, except under `CI=true`, where a missing
-//! browser fails them.
+//! The programs are found at their Debian paths or through `$CHROMIUM`, `$FIREFOX`,
+//! `$WEBKIT_WEBDRIVER`, `$MINIBROWSER`, `$XVFB` and `$NGINX`; `bash .ci/browser-deps.sh`
+//! installs them. Without one, a test prints a notice and passes, except under `CI=true`,
+//! where a missing browser fails it.
+//!
+//! `ORIGIN_POLICY_CAPTURE_DIR=<dir>` makes each test also write the raw bytes of every
+//! direct handshake and CORS request to `<dir>/<engine>/<case>/`, with the servers on the
+//! fixed ports 8081-8084 (so run one engine per process, as in
+//! `cargo test --all-features --test integration browser_e2e::firefox`): how the fixtures of
+//! `tests/browser_captures.rs` were made.
 #![cfg(feature = "tungstenite")]
 
 use crate::browser;
 
 use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::browser::engine::{Browser, Engine};
+use crate::browser::nginx::Nginx;
 use crate::browser::{
-    bind_loopback, html_attr_escape, query_params, response, serve_http, Board, Chromium,
-    HttpRequest, HttpResponse, TempDir,
+    bind_loopback, html_attr_escape, program_or_skip, query_params, response, serve_http, Board,
+    HttpRequest, HttpResponse, RawHead, TempDir,
 };
 use origin_policy::cors::{Cors, PreflightDenial};
 use origin_policy::{Decision, DenyReason, OriginPolicy};
@@ -33,33 +50,71 @@ use tungstenite::{HandshakeError, Message};
 /// The in-page harness: opens the socket, sends `hello <case>`, reports the events.
 const WS_PAGE_JS: &str = include_str!("browser/ws_page.js");
 
-/// How long the pages (and the server) get, in total, to report.
-const REPORT_DEADLINE: Duration = Duration::from_secs(30);
+/// The in-page harness: `fetch` with credentials and `X-Custom: 1`, then an `EventSource`.
+const CORS_PAGE_JS: &str = include_str!("browser/cors_page.js");
 
-/// The tests of this file run one after the other: each starts several browsers at once, and
-/// two batches together would only slow each other down on a small machine.
-fn one_at_a_time() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+/// How long the pages (and the servers) get, in total, to report.
+const REPORT_DEADLINE: Duration = Duration::from_secs(60);
+
+// ---------------------------------------------------------------------------------------
+// The three ways to the servers.
+
+/// How a page reaches the WebSocket and API servers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    /// Straight to the server.
+    Direct,
+    /// Through nginx as a correct reverse proxy.
+    Nginx,
+    /// Through nginx configured to drop `Origin`.
+    Dropped,
 }
 
-/// Starts one headless Chromium per `(label, url)`, all at once (headless Chromium shows one
-/// target per launch). They are killed when the returned guards are dropped.
-fn launch_all(chromium: &Path, pages: &[(&str, &str)]) -> Vec<Chromium> {
-    pages
-        .iter()
-        .map(|(label, url)| {
-            Chromium::launch(chromium, label, url, &[]).unwrap_or_else(|err| {
-                panic!("cannot start {} for {label}: {err}", chromium.display())
-            })
-        })
-        .collect()
+impl Route {
+    const ALL: [Route; 3] = [Route::Direct, Route::Nginx, Route::Dropped];
+
+    /// The first part of the case names of this route.
+    fn prefix(self) -> &'static str {
+        match self {
+            Route::Direct => "direct",
+            Route::Nginx => "nginx",
+            Route::Dropped => "dropped",
+        }
+    }
+
+    /// The route of a case name (`direct_app`, `cors_nginx_evil`, ...).
+    fn of_case(case: &str) -> Option<Route> {
+        let rest = case.strip_prefix("cors_").unwrap_or(case);
+        let prefix = rest.split('_').next()?;
+        Route::ALL.into_iter().find(|r| r.prefix() == prefix)
+    }
 }
 
-/// Whether every browser has exited (then waiting longer is pointless).
-fn all_exited(browsers: &mut [Chromium]) -> bool {
-    browsers.iter_mut().all(|b| b.exited().is_some())
+/// Every port of one engine's run.
+#[derive(Clone, Copy, Debug)]
+struct Ports {
+    page: u16,
+    other: u16,
+    ws: u16,
+    api: u16,
+    nginx_forwarding: u16,
+    nginx_dropping: u16,
 }
+
+impl Ports {
+    /// Where a page of `route` opens its WebSocket and makes its API requests.
+    fn server(&self, route: Route, api: bool) -> u16 {
+        match route {
+            Route::Direct if api => self.api,
+            Route::Direct => self.ws,
+            Route::Nginx => self.nginx_forwarding,
+            Route::Dropped => self.nginx_dropping,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// What is observed.
 
 /// What a page's JavaScript reported.
 #[derive(Clone, Debug)]
@@ -73,7 +128,7 @@ struct PageReport {
 /// What the WebSocket server saw on one connection.
 #[derive(Clone, Debug)]
 struct Handshake {
-    /// The decision handed to `callback_with`; `None` if the callback never ran.
+    /// The policy's decision on the request; `None` if the callback never ran.
     decision: Option<Decision>,
     /// The status answered: `101`, `403`, or `0` when the handshake failed otherwise.
     status: u16,
@@ -81,32 +136,38 @@ struct Handshake {
     body: String,
     /// The text messages received after an accepted handshake.
     received: Vec<String>,
+    /// The request head as it arrived.
+    raw: Vec<u8>,
 }
 
-/// What a case must end in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Expect {
-    /// Handshake allowed: `open`, the echo, a clean close.
-    Echo,
-    /// Handshake refused with `403` for this reason: `error`, `close 1006`.
-    Refused(DenyReason),
+/// A stream that keeps a copy of everything read from it.
+struct Tee {
+    inner: TcpStream,
+    seen: Rc<RefCell<Vec<u8>>>,
 }
 
-/// One page of the matrix.
-#[derive(Debug)]
-struct Case {
-    name: &'static str,
-    /// The URL the browser is started with.
-    url: String,
-    /// `self.origin` the page must report.
-    page_origin: String,
-    /// The `Origin` the server must see.
-    sent_origin: String,
-    expect: Expect,
+impl Read for Tee {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut seen = self.seen.borrow_mut();
+        if seen.len() < 64 * 1024 {
+            seen.extend_from_slice(&buf[..n]);
+        }
+        Ok(n)
+    }
 }
 
-/// Records the request path and the decision of each handshake, through the crate's
-/// `callback_with`.
+impl Write for Tee {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Records the request path and the policy's decision, then answers as `&OriginPolicy` does
+/// as a tungstenite callback.
 struct Recorder<'a> {
     policy: &'a OriginPolicy,
     seen: &'a RefCell<Option<(String, Decision)>>,
@@ -114,11 +175,9 @@ struct Recorder<'a> {
 
 impl Callback for Recorder<'_> {
     fn on_request(self, request: &Request, response: Response) -> Result<Response, ErrorResponse> {
-        let path = request.uri().path().to_owned();
-        let seen = self.seen;
-        self.policy
-            .callback_with(move |decision| *seen.borrow_mut() = Some((path, decision.clone())))
-            .on_request(request, response)
+        let decision = self.policy.check(request);
+        *self.seen.borrow_mut() = Some((request.uri().path().to_owned(), decision));
+        self.policy.on_request(request, response)
     }
 }
 
@@ -143,13 +202,26 @@ fn handle_ws(policy: &OriginPolicy, stream: TcpStream) -> (String, Handshake) {
     let _ = stream.set_read_timeout(timeout);
     let _ = stream.set_write_timeout(timeout);
     let seen = RefCell::new(None);
+    let bytes = Rc::new(RefCell::new(Vec::new()));
+    let tee = Tee {
+        inner: stream,
+        seen: Rc::clone(&bytes),
+    };
     let result = tungstenite::accept_hdr(
-        stream,
+        tee,
         Recorder {
             policy,
             seen: &seen,
         },
     );
+    let raw = {
+        let bytes = bytes.borrow();
+        let end = bytes
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map_or(bytes.len(), |i| i + 4);
+        bytes[..end].to_vec()
+    };
     let (path, decision) = match seen.take() {
         Some((path, decision)) => (path, Some(decision)),
         None => (String::from("/ws/unknown"), None),
@@ -160,6 +232,7 @@ fn handle_ws(policy: &OriginPolicy, stream: TcpStream) -> (String, Handshake) {
         status: 0,
         body: String::new(),
         received: Vec::new(),
+        raw,
     };
     match result {
         Ok(mut socket) => {
@@ -190,357 +263,6 @@ fn handle_ws(policy: &OriginPolicy, stream: TcpStream) -> (String, Handshake) {
     (case, handshake)
 }
 
-/// The HTML of a page that runs the harness for `case`.
-fn ws_page(case: &str, ws_port: u16, report_url: &str) -> String {
-    let config = serde_json::json!({
-        "case": case,
-        "ws": format!("ws://ws.example.com:{ws_port}/ws/{case}"),
-        "report": report_url,
-    });
-    harness_page(case, &config, WS_PAGE_JS)
-}
-
-/// Records a page's `/report?case=..&origin=..&events=a|b|c`; `None` for other paths.
-fn record_report(request: &HttpRequest, reports: &Board<PageReport>) -> Option<HttpResponse> {
-    if request.uri().path() != "/report" {
-        return None;
-    }
-    let params = query_params(request);
-    let case = params.get("case").cloned().unwrap_or_default();
-    let events = params
-        .get("events")
-        .map(|e| {
-            e.split('|')
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
-    let origin = params.get("origin").cloned().unwrap_or_default();
-    reports.push(&case, PageReport { origin, events });
-    Some(response(204, "text/plain", ""))
-}
-
-/// A page running `script` with `window.__CFG = config`.
-fn harness_page(title: &str, config: &serde_json::Value, script: &str) -> String {
-    // `</` cannot occur in the JSON of these values; checked so that the page stays valid.
-    assert!(!config.to_string().contains("</"));
-    format!(
-        "<!doctype html>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
-         <script>window.__CFG = {config};</script>\n<script>\n{script}</script>\n"
-    )
-}
-
-/// A page on an allowed origin whose only content is `<iframe sandbox="allow-scripts"
-/// srcdoc=...>` showing `inner`: the iframe runs with an opaque origin (`Origin: null`).
-fn sandbox_parent(inner: &str) -> String {
-    format!(
-        "<!doctype html>\n<title>sandbox parent</title>\n\
-         <iframe sandbox=\"allow-scripts\" srcdoc=\"{}\"></iframe>\n",
-        html_attr_escape(inner)
-    )
-}
-
-/// Whether `case` is a plain case name (letters, digits, `_`).
-fn is_case_name(case: &str) -> bool {
-    !case.is_empty() && case.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-/// The page server: `/case/<name>` serves the harness page (for `sandbox`, a page whose
-/// `<iframe sandbox="allow-scripts" srcdoc=...>` runs it with an opaque origin), `/report`
-/// records a report.
-fn page_handler(
-    ws_port: u16,
-    report_url: String,
-    reports: Arc<Board<PageReport>>,
-) -> browser::Handler {
-    Arc::new(move |request| {
-        if let Some(answer) = record_report(request, &reports) {
-            return answer;
-        }
-        match request.uri().path().strip_prefix("/case/") {
-            Some("sandbox") => response(
-                200,
-                "text/html; charset=utf-8",
-                sandbox_parent(&ws_page("sandbox", ws_port, &report_url)),
-            ),
-            Some(case) if is_case_name(case) => response(
-                200,
-                "text/html; charset=utf-8",
-                ws_page(case, ws_port, &report_url),
-            ),
-            _ => response(404, "text/plain", "not found\n"),
-        }
-    })
-}
-
-/// The events a page must report for `expect`, and the case's socket must carry.
-fn expected_events(case: &str, expect: Expect) -> Vec<String> {
-    match expect {
-        Expect::Echo => vec![
-            "open".to_owned(),
-            format!("message:echo:hello {case}"),
-            "close:1000:true".to_owned(),
-        ],
-        // A refused upgrade looks the same to JS whatever the status: error, then 1006.
-        Expect::Refused(_) => vec!["error".to_owned(), "close:1006:false".to_owned()],
-    }
-}
-
-/// The mismatches between what `case` expects and what was observed (empty when it passed).
-fn check_case(
-    case: &Case,
-    report: Option<&PageReport>,
-    handshakes: &[Handshake],
-    policy: &OriginPolicy,
-) -> Vec<String> {
-    let mut problems = Vec::new();
-    let name = case.name;
-    match report {
-        None => problems.push(format!("{name}: the page never reported")),
-        Some(report) => {
-            if report.origin != case.page_origin {
-                problems.push(format!(
-                    "{name}: page origin {:?}, expected {:?}",
-                    report.origin, case.page_origin
-                ));
-            }
-            let expected = expected_events(name, case.expect);
-            if report.events != expected {
-                problems.push(format!(
-                    "{name}: JS saw {:?}, expected {expected:?}",
-                    report.events
-                ));
-            }
-        }
-    }
-    let [handshake] = handshakes else {
-        problems.push(format!(
-            "{name}: the server saw {} handshakes, expected exactly 1: {handshakes:?}",
-            handshakes.len()
-        ));
-        return problems;
-    };
-    let Some(decision) = &handshake.decision else {
-        problems.push(format!(
-            "{name}: callback_with was never called: {handshake:?}"
-        ));
-        return problems;
-    };
-    let sent = String::from_utf8_lossy(decision.origin().as_bytes());
-    if sent != case.sent_origin {
-        problems.push(format!(
-            "{name}: server saw Origin {sent:?}, expected {:?}",
-            case.sent_origin
-        ));
-    }
-    // The decision is the one the policy gives for that value, whatever the transport.
-    let direct = policy.check_value(case.sent_origin.as_bytes());
-    if *decision != direct {
-        problems.push(format!(
-            "{name}: handshake decision {decision} differs from check_value: {direct}"
-        ));
-    }
-    match case.expect {
-        Expect::Echo => {
-            let rule = decision.matched_rule().map(ToString::to_string);
-            if rule.as_deref() != Some(case.sent_origin.as_str()) {
-                problems.push(format!(
-                    "{name}: expected allowed by exact rule, got {decision}"
-                ));
-            }
-            if handshake.status != 101 || handshake.received != [format!("hello {name}")] {
-                problems.push(format!(
-                    "{name}: expected 101 and one echoed message, got {handshake:?}"
-                ));
-            }
-        }
-        Expect::Refused(reason) => {
-            if decision.deny_reason() != Some(reason) {
-                problems.push(format!("{name}: expected deny {reason:?}, got {decision}"));
-            }
-            let expected_body: String = reason.rejection::<String>().into_body();
-            if handshake.status != 403 || handshake.body != expected_body {
-                problems.push(format!(
-                    "{name}: expected 403 with body {expected_body:?}, got {handshake:?}"
-                ));
-            }
-            if !handshake.received.is_empty() {
-                problems.push(format!("{name}: a refused socket carried messages"));
-            }
-        }
-    }
-    problems
-}
-
-fn summary(report: Option<&PageReport>) -> String {
-    report.map_or_else(
-        || "(no report)".to_owned(),
-        |r| format!("origin {} | {}", r.origin, r.events.join(" -> ")),
-    )
-}
-
-fn server_summary(handshakes: &[Handshake]) -> String {
-    let parts: Vec<String> = handshakes
-        .iter()
-        .map(|h| match &h.decision {
-            Some(d) => format!("{} [{d}]", h.status),
-            None => format!("{} [no decision: {}]", h.status, h.body),
-        })
-        .collect();
-    if parts.is_empty() {
-        "(no handshake)".to_owned()
-    } else {
-        parts.join("; ")
-    }
-}
-
-/// Allowed page connects and echoes; a cross-site page, a page on another port, a sandboxed
-/// iframe (`null`) and a `file://` page (`null`) are refused with `403`, and the server's
-/// decision names the reason.
-#[test]
-fn chromium_websocket_origin_matrix() {
-    let Some(chromium) = browser::chromium_or_skip("chromium_websocket_origin_matrix") else {
-        return;
-    };
-    let _serial = one_at_a_time();
-    let started = Instant::now();
-
-    let reports: Arc<Board<PageReport>> = Board::new();
-    let handshakes: Arc<Board<Handshake>> = Board::new();
-
-    // All ports first: the pages need the WebSocket port, the policy the page port.
-    let (page_listener, page_port) = bind_loopback();
-    let (other_listener, other_port) = bind_loopback();
-    let (ws_listener, ws_port) = bind_loopback();
-    let report_url = format!("http://127.0.0.1:{page_port}/report");
-
-    let allowed = format!("http://app.example.com:{page_port}");
-    let policy: OriginPolicy = allowed.parse().expect("valid policy");
-    let policy = Arc::new(policy);
-    serve_ws(ws_listener, Arc::clone(&policy), Arc::clone(&handshakes));
-    let handler = page_handler(ws_port, report_url.clone(), Arc::clone(&reports));
-    serve_http(page_listener, Arc::clone(&handler));
-    serve_http(other_listener, handler);
-
-    // The file:// page: the same harness, written to a temporary directory.
-    let file_dir = TempDir::new("file-page");
-    let file_page = file_dir.path().join("file_case.html");
-    std::fs::write(&file_page, ws_page("file", ws_port, &report_url))
-        .expect("write the file:// page");
-
-    let evil = format!("http://evil.example:{page_port}");
-    let other = format!("http://app.example.com:{other_port}");
-    let cases = vec![
-        Case {
-            name: "app",
-            url: format!("{allowed}/case/app"),
-            page_origin: allowed.clone(),
-            sent_origin: allowed.clone(),
-            expect: Expect::Echo,
-        },
-        Case {
-            // Chromium lower-cases the host: the origin is the allowed one.
-            name: "upper",
-            url: format!("http://APP.EXAMPLE.COM:{page_port}/case/upper"),
-            page_origin: allowed.clone(),
-            sent_origin: allowed.clone(),
-            expect: Expect::Echo,
-        },
-        Case {
-            name: "evil",
-            url: format!("{evil}/case/evil"),
-            page_origin: evil.clone(),
-            sent_origin: evil.clone(),
-            expect: Expect::Refused(DenyReason::NotAllowed),
-        },
-        Case {
-            // Same host, another port: another origin.
-            name: "other_port",
-            url: format!("{other}/case/other_port"),
-            page_origin: other.clone(),
-            sent_origin: other.clone(),
-            expect: Expect::Refused(DenyReason::NotAllowed),
-        },
-        Case {
-            // An allowed page's sandboxed iframe runs with an opaque origin: `Origin: null`.
-            name: "sandbox",
-            url: format!("{allowed}/case/sandbox"),
-            page_origin: "null".to_owned(),
-            sent_origin: "null".to_owned(),
-            expect: Expect::Refused(DenyReason::Null),
-        },
-        Case {
-            name: "file",
-            url: format!("file://{}", file_page.display()),
-            page_origin: "null".to_owned(),
-            sent_origin: "null".to_owned(),
-            expect: Expect::Refused(DenyReason::Null),
-        },
-    ];
-
-    let pages: Vec<(&str, &str)> = cases.iter().map(|c| (c.name, c.url.as_str())).collect();
-    let mut browsers = launch_all(&chromium, &pages);
-
-    let names: Vec<&str> = cases.iter().map(|c| c.name).collect();
-    let deadline = Instant::now() + REPORT_DEADLINE;
-    let mut missing = reports.wait_for(&names, deadline, || all_exited(&mut browsers));
-    // A refused handshake is recorded before the page sees `close`; an accepted one when the
-    // socket ends, which may be just after the page's report.
-    missing.extend(
-        handshakes
-            .wait_for(&names, deadline, || all_exited(&mut browsers))
-            .into_iter()
-            .map(|case| format!("{case} (server)")),
-    );
-    let elapsed = started.elapsed();
-
-    let mut problems: Vec<String> = missing
-        .iter()
-        .map(|case| format!("{case}: nothing within {REPORT_DEADLINE:?}"))
-        .collect();
-    println!("browser matrix ({} pages, {elapsed:.1?}):", cases.len());
-    for case in &cases {
-        let report = reports.get(case.name).into_iter().next();
-        let seen = handshakes.get(case.name);
-        println!(
-            "  {:<10} {:<55} expect {:<20} | JS: {} | server: {}",
-            case.name,
-            case.url,
-            format!("{:?}", case.expect),
-            summary(report.as_ref()),
-            server_summary(&seen)
-        );
-        problems.extend(check_case(case, report.as_ref(), &seen, &policy));
-    }
-    // Connections that named no known case (none are expected).
-    for stray in handshakes.get("unknown") {
-        problems.push(format!(
-            "a handshake without a recorded decision: {stray:?}"
-        ));
-    }
-
-    let tails: Vec<String> = if problems.is_empty() {
-        Vec::new()
-    } else {
-        browsers.iter().map(|b| b.stderr_tail(15)).collect()
-    };
-    drop(browsers);
-    assert!(
-        problems.is_empty(),
-        "browser end-to-end mismatches:\n  {}\n{}",
-        problems.join("\n  "),
-        tails.join("\n")
-    );
-}
-
-// ---------------------------------------------------------------------------------------
-// CORS: the crate's `Cors` on an HTTP API, exercised by a credentialed fetch with a custom
-// header (a preflight) and a credentialed EventSource.
-
-/// The in-page harness: `fetch` with credentials and `X-Custom: 1`, then an `EventSource`.
-const CORS_PAGE_JS: &str = include_str!("browser/cors_page.js");
-
 /// One request the API server answered.
 #[derive(Clone, Debug)]
 struct ApiRequest {
@@ -554,8 +276,10 @@ struct ApiRequest {
     allow_credentials: Option<String>,
     /// The policy's decision, as `Cors` reported it.
     decision: Decision,
-    /// Why a preflight was refused.
+    /// Why a preflight was refused; `None` also when `Cors` did not see a preflight.
     denial: Option<PreflightDenial>,
+    /// The request head as it arrived.
+    raw: Vec<u8>,
 }
 
 /// A header's value as text, if present.
@@ -615,29 +339,98 @@ fn api_handler(cors: Arc<Cors>, seen: Arc<Board<ApiRequest>>) -> browser::Handle
                 allow_credentials: header_of(answer.headers(), "access-control-allow-credentials"),
                 decision,
                 denial,
+                raw: request
+                    .extensions()
+                    .get::<RawHead>()
+                    .map(|r| r.0.clone())
+                    .unwrap_or_default(),
             },
         );
         answer
     })
 }
 
-/// The HTML of a page that runs the CORS harness for `case` against the API server.
-fn cors_page(case: &str, api_port: u16, report_url: &str) -> String {
+// ---------------------------------------------------------------------------------------
+// The pages.
+
+/// A page running `script` with `window.__CFG = config`.
+fn harness_page(title: &str, config: &serde_json::Value, script: &str) -> String {
+    // `</` cannot occur in the JSON of these values; checked so that the page stays valid.
+    assert!(!config.to_string().contains("</"));
+    format!(
+        "<!doctype html>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
+         <script>window.__CFG = {config};</script>\n<script>\n{script}</script>\n"
+    )
+}
+
+/// The HTML of a page that runs the WebSocket harness for `case`.
+fn ws_page(case: &str, ports: &Ports, report_url: &str) -> String {
+    let route = Route::of_case(case).unwrap_or(Route::Direct);
     let config = serde_json::json!({
         "case": case,
-        "api": format!("http://api.example.com:{api_port}/api?case={case}"),
-        "events": format!("http://api.example.com:{api_port}/events?case={case}"),
+        "ws": format!("ws://ws.example.com:{}/ws/{case}", ports.server(route, false)),
+        "report": report_url,
+    });
+    harness_page(case, &config, WS_PAGE_JS)
+}
+
+/// The HTML of a page that runs the CORS harness for `case` against the API server.
+fn cors_page(case: &str, ports: &Ports, report_url: &str) -> String {
+    let route = Route::of_case(case).unwrap_or(Route::Direct);
+    let api = format!("http://api.example.com:{}", ports.server(route, true));
+    let config = serde_json::json!({
+        "case": case,
+        "api": format!("{api}/api?case={case}"),
+        "events": format!("{api}/events?case={case}"),
         "report": report_url,
     });
     harness_page(case, &config, CORS_PAGE_JS)
 }
 
-/// The page server of the CORS test: `/cors/<case>` (for `sandbox`, a sandboxed iframe runs
-/// it) and `/report`. Pages set `cookie` for `example.com`, so a credentialed request from
-/// `app.example.com` to `api.example.com` (same site) carries it; the browser refuses the
-/// cookie on `evil.example`.
-fn cors_page_handler(
-    api_port: u16,
+/// A page on an allowed origin whose only content is `<iframe sandbox="allow-scripts"
+/// srcdoc=...>` showing `inner`: the iframe runs with an opaque origin (`Origin: null`).
+fn sandbox_parent(inner: &str) -> String {
+    format!(
+        "<!doctype html>\n<title>sandbox parent</title>\n\
+         <iframe sandbox=\"allow-scripts\" srcdoc=\"{}\"></iframe>\n",
+        html_attr_escape(inner)
+    )
+}
+
+/// Whether `case` is a plain case name (letters, digits, `_`).
+fn is_case_name(case: &str) -> bool {
+    !case.is_empty() && case.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Records a page's `/report?case=..&origin=..&events=a|b|c`; `None` for other paths.
+fn record_report(request: &HttpRequest, reports: &Board<PageReport>) -> Option<HttpResponse> {
+    if request.uri().path() != "/report" {
+        return None;
+    }
+    let params = query_params(request);
+    let case = params.get("case").cloned().unwrap_or_default();
+    let events = params
+        .get("events")
+        .map(|e| {
+            e.split('|')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let origin = params.get("origin").cloned().unwrap_or_default();
+    reports.push(&case, PageReport { origin, events });
+    Some(response(204, "text/plain", ""))
+}
+
+/// The page server: `/case/<name>` serves the WebSocket harness, `/cors/<name>` the CORS
+/// harness (for names ending in `_sandbox`, a page whose `<iframe sandbox="allow-scripts"
+/// srcdoc=...>` runs it with an opaque origin), `/report` records a report. CORS pages set
+/// `cookie` for `example.com`, so a credentialed request from `app.example.com` to
+/// `api.example.com` (same site) carries it; the browser refuses the cookie on
+/// `evil.example`.
+fn page_handler(
+    ports: Ports,
     report_url: String,
     cookie: String,
     reports: Arc<Board<PageReport>>,
@@ -646,29 +439,175 @@ fn cors_page_handler(
         if let Some(answer) = record_report(request, &reports) {
             return answer;
         }
-        let page = match request.uri().path().strip_prefix("/cors/") {
-            Some("sandbox") => sandbox_parent(&cors_page("sandbox", api_port, &report_url)),
-            Some(case) if is_case_name(case) => cors_page(case, api_port, &report_url),
+        let path = request.uri().path();
+        let (case, cors) = match (path.strip_prefix("/case/"), path.strip_prefix("/cors/")) {
+            (Some(case), _) => (case, false),
+            (_, Some(case)) => (case, true),
             _ => return response(404, "text/plain", "not found\n"),
         };
+        if !is_case_name(case) {
+            return response(404, "text/plain", "not found\n");
+        }
+        let mut page = if cors {
+            cors_page(case, &ports, &report_url)
+        } else {
+            ws_page(case, &ports, &report_url)
+        };
+        if case.ends_with("_sandbox") {
+            page = sandbox_parent(&page);
+        }
         let mut answer = response(200, "text/html; charset=utf-8", page);
-        let set_cookie = format!("{cookie}; Domain=example.com; Path=/; SameSite=Lax");
-        answer.headers_mut().insert(
-            "set-cookie",
-            http::HeaderValue::from_str(&set_cookie).expect("valid cookie"),
-        );
+        if cors {
+            let set_cookie = format!("{cookie}; Domain=example.com; Path=/; SameSite=Lax");
+            answer.headers_mut().insert(
+                "set-cookie",
+                http::HeaderValue::from_str(&set_cookie).expect("valid cookie"),
+            );
+        }
         answer
     })
 }
 
-/// One page of the CORS matrix.
+// ---------------------------------------------------------------------------------------
+// The matrix and its checks.
+
+/// What a WebSocket case must end in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    /// Handshake allowed: `open`, the echo, a clean close.
+    Echo,
+    /// Handshake refused with `403` for this reason: `error`, `close 1006`.
+    Refused(DenyReason),
+}
+
+/// One WebSocket page of the matrix.
+#[derive(Debug)]
+struct Case {
+    name: String,
+    /// The URL the browser is given.
+    url: String,
+    /// `self.origin` the page must report.
+    page_origin: String,
+    /// The `Origin` the server must see; `None`: no `Origin` header.
+    sent_origin: Option<String>,
+    expect: Expect,
+}
+
+/// One CORS page of the matrix.
 #[derive(Debug)]
 struct CorsCase {
-    name: &'static str,
+    name: String,
     url: String,
     page_origin: String,
-    /// `None`: allowed. `Some(reason)`: the policy denies the page's origin for that reason.
+    /// `None`: allowed. `Some(reason)`: the policy denies the requests for that reason.
     denied: Option<DenyReason>,
+}
+
+/// The events a page must report for `expect`.
+fn expected_events(case: &str, expect: Expect) -> Vec<String> {
+    match expect {
+        Expect::Echo => vec![
+            "open".to_owned(),
+            format!("message:echo:hello {case}"),
+            "close:1000:true".to_owned(),
+        ],
+        // A refused upgrade looks the same to JS whatever the status, in every engine:
+        // error, then 1006.
+        Expect::Refused(_) => vec!["error".to_owned(), "close:1006:false".to_owned()],
+    }
+}
+
+/// The mismatches between what `case` expects and what was observed (empty when it passed).
+fn check_case(
+    case: &Case,
+    report: Option<&PageReport>,
+    handshakes: &[Handshake],
+    policy: &OriginPolicy,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let name = &case.name;
+    match report {
+        None => problems.push(format!("{name}: the page never reported")),
+        Some(report) => {
+            if report.origin != case.page_origin {
+                problems.push(format!(
+                    "{name}: page origin {:?}, expected {:?}",
+                    report.origin, case.page_origin
+                ));
+            }
+            let expected = expected_events(name, case.expect);
+            if report.events != expected {
+                problems.push(format!(
+                    "{name}: JS saw {:?}, expected {expected:?}",
+                    report.events
+                ));
+            }
+        }
+    }
+    let [handshake] = handshakes else {
+        problems.push(format!(
+            "{name}: the server saw {} handshakes, expected exactly 1: {handshakes:?}",
+            handshakes.len()
+        ));
+        return problems;
+    };
+    let Some(decision) = &handshake.decision else {
+        problems.push(format!("{name}: the callback never ran: {handshake:?}"));
+        return problems;
+    };
+    let origins = origin_lines(&handshake.raw);
+    let expected_lines: Vec<String> = case.sent_origin.iter().cloned().collect();
+    if origins != expected_lines {
+        problems.push(format!(
+            "{name}: server saw Origin lines {origins:?}, expected {expected_lines:?}"
+        ));
+    }
+    // The decision is the one the policy gives for that header, whatever the transport.
+    let direct = match &case.sent_origin {
+        Some(origin) => policy.check_value(origin.as_bytes()),
+        None => policy.check_headers(&http::HeaderMap::new()),
+    };
+    if *decision != direct {
+        problems.push(format!(
+            "{name}: handshake decision {decision} differs from the policy's: {direct}"
+        ));
+    }
+    match case.expect {
+        Expect::Echo => {
+            if !decision.is_allowed() {
+                problems.push(format!("{name}: expected allowed, got {decision}"));
+            }
+            if handshake.status != 101 || handshake.received != [format!("hello {name}")] {
+                problems.push(format!(
+                    "{name}: expected 101 and one echoed message, got {handshake:?}"
+                ));
+            }
+        }
+        Expect::Refused(reason) => {
+            if decision.deny_reason() != Some(reason) {
+                problems.push(format!("{name}: expected deny {reason:?}, got {decision}"));
+            }
+            if handshake.status != 403 {
+                problems.push(format!("{name}: expected 403, got {handshake:?}"));
+            }
+            if !handshake.received.is_empty() {
+                problems.push(format!("{name}: a refused socket carried messages"));
+            }
+        }
+    }
+    problems
+}
+
+/// The values of the `Origin` header lines of a request head, in order.
+fn origin_lines(head: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(head)
+        .split("\r\n")
+        .filter_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("origin")
+                .then(|| value.trim().to_owned())
+        })
+        .collect()
 }
 
 /// The mismatches between what `case` expects and what was observed (empty when it passed).
@@ -679,7 +618,7 @@ fn check_cors_case(
     cookie: &str,
 ) -> Vec<String> {
     let mut problems = Vec::new();
-    let name = case.name;
+    let name = &case.name;
     let expected_js: Vec<String> = match case.denied {
         None => vec![
             format!("fetch:200:api ok cookie={cookie} x-custom=1"),
@@ -771,10 +710,18 @@ fn check_cors_case(
             }
         }
         Some(reason) => {
-            if preflight.status != 403
-                || preflight.denial != Some(PreflightDenial::Origin(reason))
-                || preflight.allow_origin.is_some()
-                || preflight.allow_credentials.is_some()
+            // Without `Origin` the request is no CORS preflight for `Cors` (nor for any
+            // server): it gets the API's own answer, without CORS headers.
+            let refused = match reason {
+                DenyReason::Missing => {
+                    preflight.decision.deny_reason() == Some(reason) && preflight.denial.is_none()
+                }
+                _ => {
+                    preflight.status == 403
+                        && preflight.denial == Some(PreflightDenial::Origin(reason))
+                }
+            };
+            if !refused || preflight.allow_origin.is_some() || preflight.allow_credentials.is_some()
             {
                 problems.push(format!(
                     "{name}: expected the preflight refused for {reason:?}: {preflight:?}"
@@ -801,6 +748,28 @@ fn check_cors_case(
     problems
 }
 
+fn summary(report: Option<&PageReport>) -> String {
+    report.map_or_else(
+        || "(no report)".to_owned(),
+        |r| format!("origin {} | {}", r.origin, r.events.join(" -> ")),
+    )
+}
+
+fn server_summary(handshakes: &[Handshake]) -> String {
+    let parts: Vec<String> = handshakes
+        .iter()
+        .map(|h| match &h.decision {
+            Some(d) => format!("{} [{d}]", h.status),
+            None => format!("{} [no decision: {}]", h.status, h.body),
+        })
+        .collect();
+    if parts.is_empty() {
+        "(no handshake)".to_owned()
+    } else {
+        parts.join("; ")
+    }
+}
+
 fn api_summary(requests: &[ApiRequest]) -> String {
     let parts: Vec<String> = requests
         .iter()
@@ -823,23 +792,197 @@ fn api_summary(requests: &[ApiRequest]) -> String {
     }
 }
 
-/// Through the crate's `Cors`: an allowed page's credentialed fetch with a custom header
-/// (preflighted) and its credentialed EventSource work; a cross-site page's and a sandboxed
-/// iframe's (`null`) fail in the browser, and the server refused their preflights.
-#[test]
-fn chromium_cors_fetch_and_eventsource() {
-    let Some(chromium) = browser::chromium_or_skip("chromium_cors_fetch_and_eventsource") else {
+/// The WebSocket cases of one route. The policy lists `http://app.example.com:<page>` and
+/// `http://bücher.example:<page>` (stored as punycode).
+fn ws_cases(route: Route, ports: &Ports, file_dir: &Path) -> Vec<Case> {
+    let p = route.prefix();
+    let page = ports.page;
+    let allowed = format!("http://app.example.com:{page}");
+    let idn = format!("http://xn--bcher-kva.example:{page}");
+    let evil = format!("http://evil.example:{page}");
+    let other = format!("http://app.example.com:{}", ports.other);
+    let file_page = file_dir.join(format!("{p}_file.html"));
+    let case = |name: &str, url: String, origin: &str, expect: Expect| {
+        let (sent_origin, expect) = match route {
+            // Behind the nginx that drops Origin, every handshake is refused as missing.
+            Route::Dropped => (None, Expect::Refused(DenyReason::Missing)),
+            _ => (Some(origin.to_owned()), expect),
+        };
+        Case {
+            name: format!("{p}_{name}"),
+            url,
+            page_origin: origin.to_owned(),
+            sent_origin,
+            expect,
+        }
+    };
+    vec![
+        case(
+            "app",
+            format!("{allowed}/case/{p}_app"),
+            &allowed,
+            Expect::Echo,
+        ),
+        // Every engine lower-cases the host: the origin is the allowed one.
+        case(
+            "upper",
+            format!("http://APP.EXAMPLE.COM:{page}/case/{p}_upper"),
+            &allowed,
+            Expect::Echo,
+        ),
+        // The page is given in Unicode; origin and Host are punycode on the wire.
+        case(
+            "idn",
+            format!("http://bücher.example:{page}/case/{p}_idn"),
+            &idn,
+            Expect::Echo,
+        ),
+        case(
+            "evil",
+            format!("{evil}/case/{p}_evil"),
+            &evil,
+            Expect::Refused(DenyReason::NotAllowed),
+        ),
+        // Same host, another port: another origin.
+        case(
+            "other_port",
+            format!("{other}/case/{p}_other_port"),
+            &other,
+            Expect::Refused(DenyReason::NotAllowed),
+        ),
+        // An allowed page's sandboxed iframe runs with an opaque origin: `Origin: null`.
+        case(
+            "sandbox",
+            format!("{allowed}/case/{p}_sandbox"),
+            "null",
+            Expect::Refused(DenyReason::Null),
+        ),
+        case(
+            "file",
+            format!("file://{}", file_page.display()),
+            "null",
+            Expect::Refused(DenyReason::Null),
+        ),
+    ]
+}
+
+/// The CORS cases of one route: an allowed and a refused page everywhere, and a sandboxed
+/// iframe (`null`) directly.
+fn cors_cases(route: Route, ports: &Ports) -> Vec<CorsCase> {
+    let p = route.prefix();
+    let allowed = format!("http://app.example.com:{}", ports.page);
+    let evil = format!("http://evil.example:{}", ports.page);
+    let case = |name: &str, url: String, origin: &str, denied: Option<DenyReason>| CorsCase {
+        name: format!("cors_{p}_{name}"),
+        url,
+        page_origin: origin.to_owned(),
+        denied: match route {
+            Route::Dropped => Some(DenyReason::Missing),
+            _ => denied,
+        },
+    };
+    let mut cases = vec![
+        case(
+            "app",
+            format!("{allowed}/cors/cors_{p}_app"),
+            &allowed,
+            None,
+        ),
+        case(
+            "evil",
+            format!("{evil}/cors/cors_{p}_evil"),
+            &evil,
+            Some(DenyReason::NotAllowed),
+        ),
+    ];
+    if route == Route::Direct {
+        cases.push(case(
+            "sandbox",
+            format!("{allowed}/cors/cors_{p}_sandbox"),
+            "null",
+            Some(DenyReason::Null),
+        ));
+    }
+    cases
+}
+
+/// Writes the raw bytes of every direct request to `<dir>/<engine>/<case>/` (see the
+/// module docs).
+fn write_captures(
+    dir: &Path,
+    engine: Engine,
+    handshakes: &Board<Handshake>,
+    api: &Board<ApiRequest>,
+    ws: &[Case],
+    cors: &[CorsCase],
+) {
+    let base = dir.join(engine.name());
+    let write = |case: &str, file: &str, bytes: &[u8]| {
+        let folder = base.join(case);
+        std::fs::create_dir_all(&folder).expect("capture folder");
+        std::fs::write(folder.join(file), bytes).expect("write capture");
+    };
+    for case in ws.iter().filter(|c| c.name.starts_with("direct_")) {
+        if let [handshake] = handshakes.get(&case.name).as_slice() {
+            write(&case.name["direct_".len()..], "ws.http", &handshake.raw);
+        }
+    }
+    for case in cors.iter().filter(|c| c.name.starts_with("cors_direct_")) {
+        let folder = format!("cors_{}", &case.name["cors_direct_".len()..]);
+        for request in api.get(&case.name) {
+            let file = match (request.method.as_str(), request.path.as_str()) {
+                ("OPTIONS", _) => "preflight.http",
+                ("GET", "/api") => "fetch.http",
+                ("GET", "/events") => "events.http",
+                _ => continue,
+            };
+            write(&folder, file, &request.raw);
+        }
+    }
+}
+
+/// The whole matrix in one engine.
+fn run_matrix(engine: Engine) {
+    let test = format!("{engine}_origin_matrix");
+    let Some(programs) = engine.programs_or_skip(&test) else {
         return;
     };
-    let _serial = one_at_a_time();
+    let Some(nginx_binary) = program_or_skip(&test, "NGINX", &["/usr/sbin/nginx"]) else {
+        return;
+    };
+    let capture_dir = std::env::var_os("ORIGIN_POLICY_CAPTURE_DIR").map(PathBuf::from);
+    // Captures use fixed ports (those of the Chromium capture run, and two more), so one
+    // engine per test process (the listeners live until the process exits).
+    let bind = |fixed: u16| match capture_dir {
+        Some(_) => {
+            let listener = TcpListener::bind(("127.0.0.1", fixed))
+                .unwrap_or_else(|err| panic!("capture: cannot bind 127.0.0.1:{fixed}: {err}"));
+            (listener, fixed)
+        }
+        None => bind_loopback(),
+    };
     let started = Instant::now();
 
     let reports: Arc<Board<PageReport>> = Board::new();
+    let handshakes: Arc<Board<Handshake>> = Board::new();
     let api_seen: Arc<Board<ApiRequest>> = Board::new();
 
-    let (page_listener, page_port) = bind_loopback();
-    let (api_listener, api_port) = bind_loopback();
-    let report_url = format!("http://127.0.0.1:{page_port}/report");
+    // All ports first: the pages need the servers' ports, the policy the page port.
+    let (page_listener, page) = bind(8081);
+    let (ws_listener, ws) = bind(8082);
+    let (other_listener, other) = bind(8083);
+    let (api_listener, api) = bind(8084);
+    let nginx = Nginx::start(&nginx_binary, ws, api)
+        .unwrap_or_else(|err| panic!("{test}: cannot start nginx: {err}"));
+    let ports = Ports {
+        page,
+        other,
+        ws,
+        api,
+        nginx_forwarding: nginx.forwarding_port,
+        nginx_dropping: nginx.dropping_port,
+    };
+    let report_url = format!("http://127.0.0.1:{page}/report");
     let cookie = format!(
         "sid={}",
         std::time::SystemTime::now()
@@ -847,68 +990,111 @@ fn chromium_cors_fetch_and_eventsource() {
             .map_or(0, |d| d.as_nanos())
     );
 
-    let allowed = format!("http://app.example.com:{page_port}");
-    let policy: OriginPolicy = allowed.parse().expect("valid policy");
-    let cors = Cors::builder(policy)
+    let policy: OriginPolicy =
+        format!("http://app.example.com:{page}, http://bücher.example:{page}")
+            .parse()
+            .expect("valid policy");
+    let cors = Cors::builder(policy.clone())
         .allow_headers(["x-custom"])
         .allow_credentials()
         .build()
         .expect("valid CORS configuration");
+    let policy = Arc::new(policy);
+    serve_ws(ws_listener, Arc::clone(&policy), Arc::clone(&handshakes));
     serve_http(
         api_listener,
         api_handler(Arc::new(cors), Arc::clone(&api_seen)),
     );
-    serve_http(
-        page_listener,
-        cors_page_handler(api_port, report_url, cookie.clone(), Arc::clone(&reports)),
+    let handler = page_handler(
+        ports,
+        report_url.clone(),
+        cookie.clone(),
+        Arc::clone(&reports),
     );
+    serve_http(page_listener, Arc::clone(&handler));
+    serve_http(other_listener, handler);
 
-    let evil = format!("http://evil.example:{page_port}");
-    let cases = vec![
-        CorsCase {
-            name: "app",
-            url: format!("{allowed}/cors/app"),
-            page_origin: allowed.clone(),
-            denied: None,
-        },
-        CorsCase {
-            name: "evil",
-            url: format!("{evil}/cors/evil"),
-            page_origin: evil.clone(),
-            denied: Some(DenyReason::NotAllowed),
-        },
-        CorsCase {
-            name: "sandbox",
-            url: format!("{allowed}/cors/sandbox"),
-            page_origin: "null".to_owned(),
-            denied: Some(DenyReason::Null),
-        },
-    ];
+    // The file:// pages: the same harness, written to a temporary directory.
+    let file_dir = TempDir::new("file-pages");
+    let mut ws_matrix = Vec::new();
+    let mut cors_matrix = Vec::new();
+    for route in Route::ALL {
+        let cases = ws_cases(route, &ports, file_dir.path());
+        for case in cases.iter().filter(|c| c.url.starts_with("file:")) {
+            let path = PathBuf::from(&case.url["file://".len()..]);
+            std::fs::write(&path, ws_page(&case.name, &ports, &report_url))
+                .expect("write the file:// page");
+        }
+        ws_matrix.extend(cases);
+        cors_matrix.extend(cors_cases(route, &ports));
+    }
 
-    let pages: Vec<(&str, &str)> = cases.iter().map(|c| (c.name, c.url.as_str())).collect();
-    let mut browsers = launch_all(&chromium, &pages);
-    let names: Vec<&str> = cases.iter().map(|c| c.name).collect();
-    let deadline = Instant::now() + REPORT_DEADLINE;
-    // The API records each request before answering it, so everything it saw is on the board
-    // once the page reports.
-    let missing = reports.wait_for(&names, deadline, || all_exited(&mut browsers));
-    let elapsed = started.elapsed();
-
-    let mut problems: Vec<String> = missing
+    let mut browser: Box<dyn Browser> = engine
+        .launch(&programs)
+        .unwrap_or_else(|err| panic!("{test}: cannot start {engine}: {err}"));
+    let launched = started.elapsed();
+    let mut problems = Vec::new();
+    let urls = ws_matrix
         .iter()
-        .map(|case| format!("{case}: no report within {REPORT_DEADLINE:?}"))
+        .map(|c| (&c.name, &c.url))
+        .chain(cors_matrix.iter().map(|c| (&c.name, &c.url)));
+    for (name, url) in urls {
+        if let Err(err) = browser.open(url) {
+            problems.push(format!("{name}: cannot open {url}: {err}"));
+        }
+    }
+
+    let names: Vec<&str> = ws_matrix
+        .iter()
+        .map(|c| c.name.as_str())
+        .chain(cors_matrix.iter().map(|c| c.name.as_str()))
         .collect();
-    println!(
-        "CORS browser matrix ({} pages, {elapsed:.1?}):",
-        cases.len()
+    let ws_names: Vec<&str> = ws_matrix.iter().map(|c| c.name.as_str()).collect();
+    let deadline = Instant::now() + REPORT_DEADLINE;
+    let mut missing = reports.wait_for(&names, deadline, || browser.gone());
+    // A refused handshake is recorded before the page sees `close`; an accepted one when the
+    // socket ends, which may be just after the page's report. The API records each request
+    // before answering it.
+    missing.extend(
+        handshakes
+            .wait_for(&ws_names, deadline, || browser.gone())
+            .into_iter()
+            .map(|case| format!("{case} (server)")),
     );
-    for case in &cases {
-        let report = reports.get(case.name).into_iter().next();
-        let seen = api_seen.get(case.name);
-        println!(
-            "  {:<8} {:<50} expect {:<18} | JS: {} | API: {}",
+    let elapsed = started.elapsed();
+    problems.extend(
+        missing
+            .iter()
+            .map(|case| format!("{case}: nothing within {REPORT_DEADLINE:?}")),
+    );
+
+    let mut table = format!(
+        "{engine} ({}; {}): {} WebSocket and {} CORS pages in {elapsed:.1?} (browser up in {launched:.1?})\n",
+        browser.version(),
+        Nginx::version(&nginx_binary),
+        ws_matrix.len(),
+        cors_matrix.len()
+    );
+    for case in &ws_matrix {
+        let report = reports.get(&case.name).into_iter().next();
+        let seen = handshakes.get(&case.name);
+        let _ = writeln!(
+            table,
+            "  {:<18} {:<24} | JS: {} | server: {}",
             case.name,
-            case.url,
+            format!("{:?}", case.expect),
+            summary(report.as_ref()),
+            server_summary(&seen)
+        );
+        problems.extend(check_case(case, report.as_ref(), &seen, &policy));
+    }
+    for case in &cors_matrix {
+        let report = reports.get(&case.name).into_iter().next();
+        let seen = api_seen.get(&case.name);
+        let _ = writeln!(
+            table,
+            "  {:<18} {:<24} | JS: {} | API: {}",
+            case.name,
             case.denied
                 .map_or_else(|| "allowed".to_owned(), |r| format!("denied {r:?}")),
             summary(report.as_ref()),
@@ -916,17 +1102,57 @@ fn chromium_cors_fetch_and_eventsource() {
         );
         problems.extend(check_cors_case(case, report.as_ref(), &seen, &cookie));
     }
-
-    let tails: Vec<String> = if problems.is_empty() {
-        Vec::new()
+    // Connections that named no known case (none are expected).
+    for stray in handshakes.get("unknown") {
+        problems.push(format!(
+            "a handshake without a recorded decision: {stray:?}"
+        ));
+    }
+    println!("{table}");
+    if let Some(dir) = &capture_dir {
+        write_captures(
+            dir,
+            engine,
+            &handshakes,
+            &api_seen,
+            &ws_matrix,
+            &cors_matrix,
+        );
+        let notes = browser.notes();
+        if !notes.is_empty() {
+            let text = format!("{}\n", notes.join("\n"));
+            std::fs::write(dir.join(engine.name()).join("notes.txt"), text).expect("write notes");
+        }
+        println!("{engine}: captures written to {}", dir.display());
+    }
+    let diagnostics = if problems.is_empty() {
+        String::new()
     } else {
-        browsers.iter().map(|b| b.stderr_tail(15)).collect()
+        browser.diagnostics()
     };
-    drop(browsers);
+    drop(browser);
+    drop(nginx);
     assert!(
         problems.is_empty(),
-        "CORS browser end-to-end mismatches:\n  {}\n{}",
+        "{engine} end-to-end mismatches:\n  {}\n{table}\n{diagnostics}",
         problems.join("\n  "),
-        tails.join("\n")
     );
+}
+
+/// The matrix in headless Chromium.
+#[test]
+fn chromium_origin_matrix() {
+    run_matrix(Engine::Chromium);
+}
+
+/// The matrix in headless Firefox ESR.
+#[test]
+fn firefox_origin_matrix() {
+    run_matrix(Engine::Firefox);
+}
+
+/// The matrix in WebKitGTK's MiniBrowser.
+#[test]
+fn webkit_origin_matrix() {
+    run_matrix(Engine::WebKit);
 }

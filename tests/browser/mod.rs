@@ -1,11 +1,20 @@
-//! Helpers of `tests/browser_e2e.rs`: finding and launching headless Chromium (killed on drop),
-//! temporary directories, a hand-written HTTP/1.1 server on 127.0.0.1 and a collector of what
-//! the pages report.
+//! Helpers of `tests/browser_e2e.rs`: the three browser engines (Chromium, Firefox,
+//! WebKitGTK) behind one interface, nginx as a reverse proxy, a forwarding proxy, temporary
+//! directories, a hand-written HTTP/1.1 server on 127.0.0.1 and a collector of what the pages
+//! report.
 //!
 //! Nothing here can hang a test: sockets have timeouts, waits have deadlines, and every
-//! browser process group is killed when its guard is dropped, also when a test panics.
-// Each test crate may use a different subset of these helpers.
+//! started process group is killed when its guard is dropped, also when a test panics.
+//! Nothing leaves the machine: every engine maps every host name to 127.0.0.1.
+// Each test module may use a different subset of these helpers.
 #![allow(dead_code)]
+
+pub mod chromium;
+pub mod engine;
+pub mod firefox;
+pub mod nginx;
+pub mod proxy;
+pub mod webkit;
 
 use std::collections::HashMap;
 use std::fs::{self, File};
@@ -13,58 +22,41 @@ use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// The flags that work in this environment (see the shared browser notes, `shared/browser/README.md`): new headless
-/// mode, no sandbox (root in a container), no background traffic, every host name mapped to
-/// loopback so that `app.example.com`, `evil.example` and `ws.example.com` are all this machine.
-pub const CHROMIUM_FLAGS: &[&str] = &[
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * 127.0.0.1",
-];
-
 /// Socket timeouts of the HTTP server.
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The Chromium binary to use: `$CHROMIUM`, or `/usr/bin/chromium`. It may not exist; see
-/// [`chromium_or_skip`].
-pub fn chromium_path() -> PathBuf {
-    match std::env::var_os("CHROMIUM") {
-        Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => PathBuf::from("/usr/bin/chromium"),
-    }
-}
 
 /// Whether we run under CI (`CI=true`, as CI systems set it).
 pub fn under_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
 }
 
-/// The browser binary, or `None` (with a printed notice) when it is missing outside CI.
+/// The program `$env_var`, or the first of `defaults` that exists; `None` (with a printed
+/// notice) when there is none, outside CI.
 ///
 /// # Panics
 ///
-/// Under `CI=true` a missing browser is a failure, never a skip.
-pub fn chromium_or_skip(test: &str) -> Option<PathBuf> {
-    let path = chromium_path();
-    let usable = fs::metadata(&path).is_ok_and(|m| m.is_file());
-    if usable {
-        return Some(path);
+/// Under `CI=true` a missing program is a failure, never a skip.
+pub fn program_or_skip(test: &str, env_var: &str, defaults: &[&str]) -> Option<PathBuf> {
+    let candidates: Vec<PathBuf> = match std::env::var_os(env_var) {
+        Some(path) if !path.is_empty() => vec![PathBuf::from(path)],
+        _ => defaults.iter().map(PathBuf::from).collect(),
+    };
+    if let Some(found) = candidates
+        .iter()
+        .find(|path| fs::metadata(path).is_ok_and(|m| m.is_file()))
+    {
+        return Some(found.clone());
     }
+    let tried: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
     let message = format!(
-        "{test}: no Chromium at {} (install it with `bash .ci/browser-deps.sh`, or point $CHROMIUM at a binary)",
-        path.display()
+        "{test}: no program at {} (install it with `bash .ci/browser-deps.sh`, or point ${env_var} at one)",
+        tried.join(" or ")
     );
     if under_ci() {
         panic!("{message}; CI=true, so a missing browser is a failure, not a skip");
@@ -106,60 +98,82 @@ impl Drop for TempDir {
     }
 }
 
-/// One headless Chromium showing one page, with a fresh profile. Dropping it kills the
-/// browser's whole process group (browser, zygote, renderers) and removes the profile.
+/// A started program in its own process group, with stdout and stderr in a log file.
+/// Dropping it kills the whole group (a browser's helper processes, nginx's workers).
 #[derive(Debug)]
-pub struct Chromium {
+pub struct Process {
     label: String,
     child: Child,
-    // Declared after `child`: the directory is removed after the processes are gone.
-    dir: TempDir,
+    log: PathBuf,
 }
 
-impl Chromium {
-    /// Starts `binary` with [`CHROMIUM_FLAGS`], `extra` flags, a fresh `--user-data-dir` and
-    /// `url`. Its stderr goes to a file, shown by [`Chromium::stderr_tail`].
-    pub fn launch(binary: &Path, label: &str, url: &str, extra: &[&str]) -> io::Result<Chromium> {
-        let dir = TempDir::new("chromium");
-        let profile = dir.path().join("profile");
-        fs::create_dir(&profile)?;
-        let stderr = File::create(dir.path().join("stderr.log"))?;
-        let child = Command::new(binary)
-            .args(CHROMIUM_FLAGS)
-            .args(extra)
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .arg(url)
+impl Process {
+    /// Starts `command` (stdin closed, output to `log`) as the leader of a new group.
+    pub fn spawn(label: &str, command: &mut Command, log: &Path) -> io::Result<Process> {
+        let out = File::create(log)?;
+        let err = out.try_clone()?;
+        let child = command
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            // Its own process group, so that Drop can kill every process it starts.
+            .stdout(out)
+            .stderr(err)
             .process_group(0)
             .spawn()?;
-        Ok(Chromium {
+        Ok(Process {
             label: label.to_owned(),
             child,
-            dir,
+            log: log.to_owned(),
         })
     }
 
-    /// The last lines Chromium wrote to stderr, for failure messages.
-    pub fn stderr_tail(&self, lines: usize) -> String {
-        let text = fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default();
+    /// Everything the program wrote so far.
+    pub fn log_text(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The last lines of its output, for failure messages.
+    pub fn log_tail(&self, lines: usize) -> String {
+        let text = self.log_text();
         let all: Vec<&str> = text.lines().collect();
         let tail = all[all.len().saturating_sub(lines)..].join("\n    ");
         format!(
-            "--- chromium [{}] stderr (last {lines} lines):\n    {tail}",
+            "--- {} output (last {lines} lines):\n    {tail}",
             self.label
         )
     }
 
-    /// Whether the browser process exited already (a crash or a bad flag).
-    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+    /// Whether the program exited already (a crash or a bad flag).
+    pub fn exited(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().ok().flatten()
+    }
+
+    /// Waits until the log contains `needle` (returns the line) or `timeout` passes or the
+    /// program exits.
+    pub fn wait_for_line(&mut self, needle: &str, timeout: Duration) -> Result<String, String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(line) = self.log_text().lines().find(|l| l.contains(needle)) {
+                return Ok(line.to_owned());
+            }
+            if let Some(status) = self.exited() {
+                return Err(format!(
+                    "{} exited ({status}) before printing {needle:?}\n{}",
+                    self.label,
+                    self.log_tail(20)
+                ));
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "{} printed no {needle:?} within {timeout:?}\n{}",
+                    self.label,
+                    self.log_tail(20)
+                ));
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 
-impl Drop for Chromium {
+impl Drop for Process {
     fn drop(&mut self) {
         let pgid = self.child.id();
         // Only the group this guard created (its leader is our child).
@@ -175,6 +189,89 @@ impl Drop for Chromium {
         let _ = self.child.wait();
     }
 }
+
+/// A free port on 127.0.0.1 for a program that binds it itself (the listener is closed
+/// again; another process could take the port in between, which is unlikely in a test).
+pub fn free_port() -> u16 {
+    bind_loopback().1
+}
+
+/// Waits until something accepts connections on `127.0.0.1:port`.
+pub fn wait_for_port(port: u16, timeout: Duration, mut gone: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline && !gone() {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+/// One HTTP/1.1 exchange with a local control endpoint (WebDriver, DevTools): sends
+/// `method path` with an optional JSON body, returns the status and the body.
+pub fn http_call(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    timeout: Duration,
+) -> io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    let body = body.unwrap_or("");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes())?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = stream.read(&mut chunk)?;
+        if n > 0 {
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut parsed = httparse::Response::new(&mut headers);
+        if let Ok(httparse::Status::Complete(head_len)) = parsed.parse(&buf) {
+            let length = parsed
+                .headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+                .and_then(|h| {
+                    std::str::from_utf8(h.value)
+                        .ok()?
+                        .trim()
+                        .parse::<usize>()
+                        .ok()
+                });
+            let status = parsed.code.unwrap_or(0);
+            let done = match length {
+                Some(length) => buf.len() >= head_len + length,
+                None => n == 0,
+            };
+            if done {
+                let end = length.map_or(buf.len(), |l| head_len + l);
+                let text = String::from_utf8_lossy(&buf[head_len..end]).into_owned();
+                return Ok((status, text));
+            }
+        }
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("{method} {path}: connection closed before a complete response"),
+            ));
+        }
+    }
+}
+
+/// The request head exactly as it arrived (request line and header lines, CRLF kept, up to
+/// and including the blank line), attached to each [`HttpRequest`] as an extension.
+#[derive(Clone, Debug)]
+pub struct RawHead(pub Vec<u8>);
 
 /// A request as the HTTP server parsed it.
 pub type HttpRequest = http::Request<Vec<u8>>;
@@ -270,6 +367,7 @@ fn read_request(stream: &mut TcpStream) -> io::Result<Option<HttpRequest>> {
         }
         body.truncate(content_length);
         return builder
+            .extension(RawHead(buf[..head_len].to_vec()))
             .body(body)
             .map(Some)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
