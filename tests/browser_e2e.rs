@@ -54,7 +54,7 @@ const WS_PAGE_JS: &str = include_str!("browser/ws_page.js");
 const CORS_PAGE_JS: &str = include_str!("browser/cors_page.js");
 
 /// How long the pages (and the servers) get, in total, to report.
-const REPORT_DEADLINE: Duration = Duration::from_secs(60);
+const REPORT_DEADLINE: Duration = Duration::from_secs(120);
 
 // ---------------------------------------------------------------------------------------
 // The three ways to the servers.

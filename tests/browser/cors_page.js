@@ -72,10 +72,10 @@
     });
   }
 
-  step(credentialedFetch(), 8000)
+  step(credentialedFetch(), 15000)
     .then(function (r) {
       events.push(r === 'timeout' ? 'fetch:timeout' : r);
-      return step(eventSource(), 8000);
+      return step(eventSource(), 15000);
     })
     .then(function (r) {
       if (r === 'timeout') events.push('sse:timeout');

@@ -51,5 +51,5 @@
   setTimeout(function () {
     events.push('timeout:readyState=' + ws.readyState);
     report();
-  }, 10000);
+  }, 20000);
 })();
