@@ -38,16 +38,27 @@
 //! than [`AuditConfig::max_requests`] requests. [`Plan::variants`] is the complete list of what
 //! will be sent (`origin-audit --list`).
 //!
+//! # What the answers mean
+//!
+//! The trusted origins are sent first. If the endpoint refuses all of them (it wants
+//! credentials before it looks at `Origin`, a proxy drops `Origin`, it is not the right URL),
+//! a refused attack proves nothing: the run is *inconclusive* and says why. If they all get
+//! no answer, nothing else is sent. Findings are ordered by what they mean: attacks a web page
+//! can make first, then `Access-Control-Allow-Origin: *` (one finding, whatever was sent),
+//! then values only a non-browser client can send (a lenient check), then trusted origins
+//! refused. [`Report::headline`] names the root cause.
+//!
 //! # Exit codes and JSON
 //!
-//! [`Report::exit_code`]: `0` no findings, `1` at least one finding (an attack accepted or a
-//! trusted origin refused), `2` no findings but some requests failed (connection, TLS,
-//! timeout). The binary also exits with `2` on usage errors. [`Report::to_json`] documents the
-//! shape of `--json`.
+//! [`Report::exit_code`]: `0` no findings, `1` findings (by [`FailOn`]), `3` no answer to
+//! judge (connection, TLS, timeout), `4` inconclusive (the trusted origin was refused too).
+//! The binary exits with `2` on usage errors. [`Report::to_json`] documents the shape of
+//! `--json`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 
+mod diagnosis;
 mod net;
 mod probe_http;
 mod probe_ws;
@@ -63,10 +74,13 @@ use std::time::{Duration, Instant};
 
 use http::{HeaderName, HeaderValue, Uri};
 
+pub use diagnosis::{FailOn, Finding, Severity};
 pub use net::TlsTrust;
 pub use probe_http::{cors_access, CorsAccess};
 pub use report::{escape, Report, Summary, VariantResult};
-pub use variants::{generate, Class, Expectation, ProbeKind, Variant, EVIL_HOST, EVIL_ORIGIN};
+pub use variants::{
+    generate, generate_with_attacks, Class, Expectation, ProbeKind, Variant, EVIL_HOST, EVIL_ORIGIN,
+};
 
 use origin_policy::Origin;
 
@@ -85,6 +99,20 @@ pub enum AuditError {
     /// No trusted origin was given.
     #[error("no trusted origin: give at least one, as in `--trusted https://app.example.com`")]
     NoTrustedOrigin,
+    /// `exact-allowed` was left out: without it a refused attack proves nothing.
+    #[error(
+        "`exact-allowed` cannot be skipped: a refused attack means something only when the \
+         trusted origin is accepted"
+    )]
+    TrustedOriginSkipped,
+    /// An `--attack` value cannot be sent as a header.
+    #[error(
+        "invalid attack value {input:?}: it must be sendable as a header (no control characters)"
+    )]
+    InvalidAttack {
+        /// The value as given.
+        input: String,
+    },
     /// An extra request header is invalid or one the audit sets itself.
     #[error("invalid header {input:?}: {reason}")]
     InvalidHeader {
@@ -283,6 +311,10 @@ pub struct AuditConfig {
     /// Extra headers for every WebSocket handshake and CORS `GET` (never for preflights,
     /// which browsers send without credentials).
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Your own attack values (`--attack`), sent after the generated ones.
+    pub attacks: Vec<Vec<u8>>,
+    /// Which findings make [`Report::exit_code`] `1`. Default [`FailOn::Any`].
+    pub fail_on: FailOn,
 }
 
 impl AuditConfig {
@@ -297,6 +329,8 @@ impl AuditConfig {
             max_requests: 500,
             tls: TlsTrust::default(),
             headers: Vec::new(),
+            attacks: Vec::new(),
+            fail_on: FailOn::Any,
         }
     }
 }
@@ -315,10 +349,23 @@ impl Plan {
         if config.trusted.is_empty() {
             return Err(AuditError::NoTrustedOrigin);
         }
-        let variants: Vec<Variant> = generate(&config.trusted, config.target.kind())
-            .into_iter()
-            .filter(|v| !config.skip.contains(&v.class))
-            .collect();
+        if config.skip.contains(&Class::ExactAllowed) {
+            return Err(AuditError::TrustedOriginSkipped);
+        }
+        if let Some(bad) = config
+            .attacks
+            .iter()
+            .find(|value| HeaderValue::from_bytes(value).is_err())
+        {
+            return Err(AuditError::InvalidAttack {
+                input: escape(bad, 200),
+            });
+        }
+        let variants: Vec<Variant> =
+            generate_with_attacks(&config.trusted, config.target.kind(), &config.attacks)
+                .into_iter()
+                .filter(|v| !config.skip.contains(&v.class))
+                .collect();
         let plan_requests = variants.len() * requests_per_variant(config.target.kind());
         if plan_requests > config.max_requests {
             return Err(AuditError::TooManyRequests {
@@ -356,18 +403,61 @@ impl Plan {
 
     /// Sends every variant once, `concurrency` at a time, and judges the answers.
     /// `progress(done, total)` is called after each variant, from the worker threads.
+    ///
+    /// The trusted origins go first; when none of them gets an answer (every connection
+    /// failed or timed out), nothing else is sent and [`Report::stopped_early`] is set.
     pub fn run(&self, progress: &(dyn Fn(usize, usize) + Sync)) -> Report {
         let started = Instant::now();
         let total = self.variants.len();
-        let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);
-        let results: Mutex<Vec<Option<Vec<Exchange>>>> = Mutex::new(vec![None; total]);
-        let workers = self.config.concurrency.clamp(1, total.max(1));
+        let trusted = self
+            .variants
+            .iter()
+            .take_while(|v| v.class == Class::ExactAllowed)
+            .count();
+        let mut exchanges = self.probe_all(&self.variants[..trusted], &done, total, progress);
+        let no_answer = exchanges.iter().all(|e| Outcome::of(e) == Outcome::Error);
+        let stopped_early = no_answer && trusted < total;
+        if !stopped_early {
+            exchanges.extend(self.probe_all(&self.variants[trusted..], &done, total, progress));
+        }
+        let results = self
+            .variants
+            .iter()
+            .zip(exchanges)
+            .map(|(variant, exchanges)| VariantResult::new(variant.clone(), exchanges))
+            .collect();
+        Report::new(
+            self.config.target.to_string(),
+            self.config.target.kind(),
+            self.config
+                .trusted
+                .iter()
+                .map(|o| o.as_str().to_owned())
+                .collect(),
+            self.config.skip.clone(),
+            results,
+            started.elapsed(),
+        )
+        .with_fail_on(self.config.fail_on)
+        .with_stopped_early(stopped_early.then_some(total - trusted))
+    }
+
+    fn probe_all(
+        &self,
+        variants: &[Variant],
+        done: &AtomicUsize,
+        total: usize,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Vec<Vec<Exchange>> {
+        let next = AtomicUsize::new(0);
+        let results: Mutex<Vec<Option<Vec<Exchange>>>> = Mutex::new(vec![None; variants.len()]);
+        let workers = self.config.concurrency.clamp(1, variants.len().max(1));
         thread::scope(|scope| {
             for _ in 0..workers {
                 scope.spawn(|| loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(variant) = self.variants.get(index) else {
+                    let Some(variant) = variants.get(index) else {
                         return;
                     };
                     let exchanges = self.probe(variant);
@@ -376,28 +466,12 @@ impl Plan {
                 });
             }
         });
-        let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-        let results = self
-            .variants
-            .iter()
-            .zip(results)
-            .map(|(variant, exchanges)| {
-                VariantResult::new(variant.clone(), exchanges.unwrap_or_default())
-            })
-            .collect();
-        Report {
-            target: self.config.target.to_string(),
-            kind: self.config.target.kind(),
-            trusted: self
-                .config
-                .trusted
-                .iter()
-                .map(|o| o.as_str().to_owned())
-                .collect(),
-            skipped: self.config.skip.clone(),
-            results,
-            elapsed: started.elapsed(),
-        }
+        results
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect()
     }
 
     fn probe(&self, variant: &Variant) -> Vec<Exchange> {
@@ -414,6 +488,7 @@ impl Plan {
                 &config.target,
                 self.tls.as_ref(),
                 variant,
+                &config.trusted,
                 &config.headers,
                 config.timeout,
             ),
@@ -465,9 +540,14 @@ impl Exchange {
 /// What the endpoint did with a request, or with a variant (accepted when any of its requests
 /// was accepted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Outcome {
-    /// WebSocket: `101`. CORS: a browser would let the page read the response.
+    /// WebSocket: `101`. CORS: a browser would let the page read the response, because the
+    /// answer names the origin sent.
     Accepted,
+    /// CORS: `Access-Control-Allow-Origin: *`, the same answer for every origin: any page
+    /// reads the response, without cookies.
+    AnyOrigin,
     /// Anything else the endpoint answered, including closing the connection.
     Refused,
     /// No answer to judge: connection, TLS or timeout failure.
@@ -475,10 +555,11 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// `accepted`, `refused` or `error`.
+    /// `accepted`, `any-origin`, `refused` or `error`.
     pub const fn name(self) -> &'static str {
         match self {
             Outcome::Accepted => "accepted",
+            Outcome::AnyOrigin => "any-origin",
             Outcome::Refused => "refused",
             Outcome::Error => "error",
         }
@@ -488,6 +569,8 @@ impl Outcome {
     pub fn of(exchanges: &[Exchange]) -> Outcome {
         if exchanges.iter().any(|e| e.outcome == Outcome::Accepted) {
             Outcome::Accepted
+        } else if exchanges.iter().any(|e| e.outcome == Outcome::AnyOrigin) {
+            Outcome::AnyOrigin
         } else if exchanges.is_empty() || exchanges.iter().any(|e| e.outcome == Outcome::Error) {
             Outcome::Error
         } else {
@@ -498,24 +581,32 @@ impl Outcome {
 
 /// The judgement on one variant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Verdict {
     /// As expected.
     Pass,
     /// An attack was accepted, or a trusted origin refused.
     Finding,
+    /// An attack got `Access-Control-Allow-Origin: *`: part of the report's one any-origin
+    /// finding, not a finding of its own.
+    AnyOrigin,
     /// An equivalent spelling; either answer is fine.
     Info,
+    /// A refused attack while the endpoint refused the trusted origin too: it proves nothing.
+    Inconclusive,
     /// The endpoint could not be reached for this variant.
     Error,
 }
 
 impl Verdict {
-    /// `pass`, `finding`, `info` or `error`.
+    /// `pass`, `finding`, `any-origin`, `info`, `inconclusive` or `error`.
     pub const fn name(self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
             Verdict::Finding => "finding",
+            Verdict::AnyOrigin => "any-origin",
             Verdict::Info => "info",
+            Verdict::Inconclusive => "inconclusive",
             Verdict::Error => "error",
         }
     }
@@ -532,6 +623,8 @@ impl Verdict {
         match (expectation, outcome) {
             (_, Outcome::Error) => Verdict::Error,
             (Expectation::Either, _) => Verdict::Info,
+            (Expectation::Accept, Outcome::AnyOrigin) => Verdict::Pass,
+            (Expectation::Refuse, Outcome::AnyOrigin) => Verdict::AnyOrigin,
             (Expectation::Accept, Outcome::Accepted) | (Expectation::Refuse, Outcome::Refused) => {
                 Verdict::Pass
             }
@@ -566,6 +659,9 @@ mod tests {
         send_sync_debug::<TlsTrust>();
         send_sync_debug::<CorsAccess>();
         send_sync_debug::<AuditError>();
+        send_sync_debug::<Finding>();
+        send_sync_debug::<Severity>();
+        send_sync_debug::<FailOn>();
         error::<AuditError>();
     }
 
@@ -582,6 +678,9 @@ mod tests {
             (Either, Outcome::Accepted, Verdict::Info),
             (Either, Outcome::Refused, Verdict::Info),
             (Either, Outcome::Error, Verdict::Error),
+            (Accept, Outcome::AnyOrigin, Verdict::Pass),
+            (Refuse, Outcome::AnyOrigin, Verdict::AnyOrigin),
+            (Either, Outcome::AnyOrigin, Verdict::Info),
         ];
         for (expectation, outcome, verdict) in cases {
             assert_eq!(

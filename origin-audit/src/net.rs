@@ -169,6 +169,66 @@ impl Write for DeadlineStream {
     }
 }
 
+/// A TLS handshake failure as a sentence that says what to do, with the `--ca` and
+/// `--insecure` hints where they apply.
+pub(crate) fn tls_failure(error: &io::Error, host: &str) -> String {
+    use rustls::{CertificateError, Error};
+    const TRUST: &str = "for a private CA pass its certificate with `--ca FILE`; for a \
+                         self-signed test server use `--insecure`";
+    let Some(tls) = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<Error>())
+    else {
+        return match error.kind() {
+            io::ErrorKind::TimedOut => "timed out during the TLS handshake".to_owned(),
+            io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted => {
+                "the server closed the connection during the TLS handshake: is it a TLS server? \
+                 For a plain one use ws:// or http://"
+                    .to_owned()
+            }
+            _ => format!("TLS handshake failed: {error}"),
+        };
+    };
+    match tls {
+        Error::InvalidCertificate(CertificateError::UnknownIssuer) => format!(
+            "the server's certificate is not signed by a CA the audit trusts: {TRUST}"
+        ),
+        Error::InvalidCertificate(CertificateError::Other(other))
+            if format!("{other:?}").contains("CaUsedAsEndEntity") =>
+        {
+            "the server's certificate is a CA certificate (CA:TRUE, as `openssl req -x509` \
+             makes by default), which cannot identify a server: for a test server use \
+             `--insecure`, or sign a server certificate with that CA and pass the CA with `--ca FILE`"
+                .to_owned()
+        }
+        Error::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+        ) => format!(
+            "the server's certificate is not valid for {host}: audit the name it was issued for, \
+             or use `--insecure` against a test server"
+        ),
+        Error::InvalidCertificate(
+            CertificateError::Expired | CertificateError::ExpiredContext { .. },
+        ) => "the server's certificate has expired".to_owned(),
+        Error::InvalidCertificate(
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. },
+        ) => "the server's certificate is not valid yet (check the clocks)".to_owned(),
+        Error::InvalidCertificate(other) => {
+            format!("the server's certificate was rejected ({other:?}): {TRUST}")
+        }
+        Error::InvalidMessage(_) | Error::InappropriateMessage { .. } => {
+            "the server did not answer with TLS: for a plain server use ws:// or http://"
+                .to_owned()
+        }
+        Error::AlertReceived(alert) => {
+            format!("the server ended the TLS handshake with the alert {alert:?}")
+        }
+        other => format!("TLS handshake failed: {other}"),
+    }
+}
+
 /// A plain or TLS connection to the target.
 #[derive(Debug)]
 pub(crate) enum Connection {
@@ -252,7 +312,7 @@ pub(crate) fn connect(
         .map_err(|e| ConnectError(format!("TLS: {e}")))?;
     while tls.is_handshaking() {
         tls.complete_io(&mut stream)
-            .map_err(|e| ConnectError(format!("TLS handshake: {e}")))?;
+            .map_err(|e| ConnectError(tls_failure(&e, host)))?;
     }
     Ok(Connection::Tls(Box::new(StreamOwned::new(tls, stream))))
 }

@@ -9,7 +9,8 @@ use http::{HeaderName, HeaderValue};
 
 use super::net::{self, Connection};
 use super::report::escape;
-use super::{Exchange, Outcome, Target, Variant};
+use super::{Exchange, Expectation, Outcome, Target, Variant};
+use origin_policy::Origin;
 
 /// The response head is read up to this size; a CORS answer is far smaller.
 const MAX_HEAD: usize = 64 * 1024;
@@ -69,14 +70,20 @@ pub fn cors_access(
 }
 
 /// The `GET` and the preflight `OPTIONS` for one variant, one connection each.
+///
+/// For an attack of several lines, an answer that names a *trusted* line grants the attacker
+/// nothing (a server with one fixed allowed origin answers that way to everything): only an
+/// answer naming another line, or `*`, is accepted.
 pub(crate) fn probe(
     target: &Target,
     tls: Option<&Arc<rustls::ClientConfig>>,
     variant: &Variant,
+    trusted: &[Origin],
     extra: &[(HeaderName, HeaderValue)],
     timeout: Duration,
 ) -> Vec<Exchange> {
     let lines: Vec<&[u8]> = variant.origin.iter().flatten().map(Vec::as_slice).collect();
+    let granted = granting_lines(&lines, variant.expectation, trusted);
     let get = request_bytes(target, "GET", &lines, extra, &[]);
     let preflight = request_bytes(
         target,
@@ -89,17 +96,36 @@ pub(crate) fn probe(
         ],
     );
     vec![
-        exchange(target, tls, "GET", &get, &lines, false, timeout),
+        exchange(target, tls, "GET", &get, &granted, false, timeout),
         exchange(
             target,
             tls,
             "OPTIONS (preflight)",
             &preflight,
-            &lines,
+            &granted,
             true,
             timeout,
         ),
     ]
+}
+
+/// The lines an answer may name for the variant to count as accepted: all of them for the
+/// trusted origin and its spellings, the untrusted ones for an attack.
+fn granting_lines<'a>(
+    lines: &[&'a [u8]],
+    expectation: Expectation,
+    trusted: &[Origin],
+) -> Vec<&'a [u8]> {
+    lines
+        .iter()
+        .copied()
+        .filter(|line| {
+            expectation != Expectation::Refuse
+                || !trusted
+                    .iter()
+                    .any(|origin| origin.as_str().as_bytes() == line.trim_ascii())
+        })
+        .collect()
 }
 
 fn request_bytes(
@@ -148,7 +174,7 @@ fn exchange(
 ) -> Exchange {
     let mut connection = match net::connect(target.host(), target.port(), tls, timeout) {
         Ok(connection) => connection,
-        Err(e) => return Exchange::error(name, escape(e.0.as_bytes(), 200)),
+        Err(e) => return Exchange::error(name, escape(e.0.as_bytes(), 400)),
     };
     if let Err(e) = connection
         .write_all(request)
@@ -196,7 +222,9 @@ const SHOWN: &[&str] = &[
 ];
 
 fn judge(name: &'static str, head: &[u8], sent: &[&[u8]], preflight: bool) -> Exchange {
-    let mut storage = [httparse::EMPTY_HEADER; 100];
+    // As many header slots as the head has lines: no limit but `MAX_HEAD`.
+    let lines = head.iter().filter(|&&b| b == b'\n').count();
+    let mut storage = vec![httparse::EMPTY_HEADER; lines.max(1)];
     let mut response = httparse::Response::new(&mut storage);
     let parsed = match response.parse(head) {
         Ok(httparse::Status::Complete(_)) => true,
@@ -250,10 +278,10 @@ fn judge(name: &'static str, head: &[u8], sent: &[&[u8]], preflight: bool) -> Ex
     Exchange {
         request: name,
         status: Some(status),
-        outcome: if access == CorsAccess::Denied {
-            Outcome::Refused
-        } else {
-            Outcome::Accepted
+        outcome: match access {
+            CorsAccess::Denied => Outcome::Refused,
+            CorsAccess::AnyOriginWithoutCredentials => Outcome::AnyOrigin,
+            CorsAccess::Origin { .. } => Outcome::Accepted,
         },
         credentials: matches!(access, CorsAccess::Origin { credentials: true }),
         headers,

@@ -45,7 +45,7 @@ pub(crate) fn probe(
     }
     let connection = match net::connect(target.host(), target.port(), tls, timeout) {
         Ok(connection) => connection,
-        Err(e) => return Exchange::error(REQUEST, escape(e.0.as_bytes(), 200)),
+        Err(e) => return Exchange::error(REQUEST, escape(e.0.as_bytes(), 400)),
     };
     match tungstenite::client(request, connection) {
         Ok((mut socket, response)) => {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
+use super::diagnosis::{self, FailOn, Finding, Severity};
 use super::{Class, Exchange, Expectation, Outcome, ProbeKind, Variant, Verdict};
 
 /// Escapes bytes for a terminal or a log, as [`OriginExcerpt`](origin_policy::OriginExcerpt) does:
@@ -69,8 +70,16 @@ impl VariantResult {
                 "the trusted origin was refused: the endpoint is down or misconfigured, needs \
                  credentials (`--header`), or a proxy in front of it drops or rewrites Origin"
             }
+            (Expectation::Refuse, Outcome::AnyOrigin) => {
+                "answered `Access-Control-Allow-Origin: *`, as it does for every origin"
+            }
             _ => self.variant.class.risk(),
         }
+    }
+
+    /// The value(s) sent, quoted and escaped, for a sentence.
+    pub fn origin_text(&self) -> String {
+        self.origin_display(200)
     }
 
     /// Whether any accepted request would carry the user's cookies (CORS).
@@ -120,10 +129,21 @@ pub struct Summary {
     pub requests: usize,
     /// Verdict `pass`.
     pub passed: usize,
-    /// Verdict `finding`.
+    /// Findings, as [`Finding::count`] counts them: one per accepted attack or refused trusted
+    /// origin, and one for all `*` answers together.
     pub findings: usize,
+    /// Findings a web page can exploit.
+    pub exploitable: usize,
+    /// `1` when the endpoint answers `Access-Control-Allow-Origin: *`, else `0`.
+    pub any_origin: usize,
+    /// Findings with values browsers never send.
+    pub lenient: usize,
+    /// Trusted origins refused while another was accepted.
+    pub trusted_refused: usize,
     /// Verdict `info`.
     pub info: usize,
+    /// Verdict `inconclusive`.
+    pub inconclusive: usize,
     /// Verdict `error`.
     pub errors: usize,
 }
@@ -140,13 +160,75 @@ pub struct Report {
     pub trusted: Vec<String>,
     /// Classes left out with `--skip`.
     pub skipped: Vec<Class>,
-    /// One result per variant, in the order of the plan.
+    /// One result per variant sent, in the order of the plan.
     pub results: Vec<VariantResult>,
     /// Wall-clock time of the run.
     pub elapsed: Duration,
+    /// Which findings make the exit code `1`.
+    pub fail_on: FailOn,
+    /// When the trusted origins got no answer: how many variants were then not sent.
+    pub stopped_early: Option<usize>,
+    /// When the endpoint refused every trusted origin: why, and what to try. Refused attacks
+    /// then have the verdict [`Verdict::Inconclusive`].
+    pub inconclusive: Option<String>,
 }
 
 impl Report {
+    /// A report over these results. When every trusted origin was refused, refused attacks
+    /// (and the trusted refusals) become [`Verdict::Inconclusive`] and
+    /// [`inconclusive`](Report::inconclusive) says why.
+    pub fn new(
+        target: String,
+        kind: ProbeKind,
+        trusted: Vec<String>,
+        skipped: Vec<Class>,
+        results: Vec<VariantResult>,
+        elapsed: Duration,
+    ) -> Report {
+        let mut report = Report {
+            target,
+            kind,
+            trusted,
+            skipped,
+            results,
+            elapsed,
+            fail_on: FailOn::Any,
+            stopped_early: None,
+            inconclusive: None,
+        };
+        if let Some(refused) = diagnosis::trusted_all_refused(&report.results) {
+            let reason = diagnosis::inconclusive_reason(&report, refused);
+            for result in &mut report.results {
+                let proves_nothing = match result.variant.expectation {
+                    Expectation::Accept => result.verdict == Verdict::Finding,
+                    Expectation::Refuse => result.verdict == Verdict::Pass,
+                    Expectation::Either => false,
+                };
+                if proves_nothing {
+                    result.verdict = Verdict::Inconclusive;
+                }
+            }
+            report.inconclusive = Some(reason);
+        }
+        report
+    }
+
+    /// The same report with another [`FailOn`].
+    pub fn with_fail_on(mut self, fail_on: FailOn) -> Report {
+        self.fail_on = fail_on;
+        self
+    }
+
+    /// The same report, marked as stopped before `not_sent` variants.
+    pub fn with_stopped_early(mut self, not_sent: Option<usize>) -> Report {
+        if let Some(count) = not_sent {
+            self.results
+                .retain(|r| r.variant.class == Class::ExactAllowed);
+            self.stopped_early = Some(count);
+        }
+        self
+    }
+
     /// The counts.
     pub fn summary(&self) -> Summary {
         let mut summary = Summary {
@@ -157,12 +239,27 @@ impl Report {
             summary.requests += result.exchanges.len();
             match result.verdict {
                 Verdict::Pass => summary.passed += 1,
-                Verdict::Finding => summary.findings += 1,
                 Verdict::Info => summary.info += 1,
+                Verdict::Inconclusive => summary.inconclusive += 1,
                 Verdict::Error => summary.errors += 1,
+                Verdict::Finding | Verdict::AnyOrigin => {}
+            }
+        }
+        for finding in self.finding_list() {
+            summary.findings += finding.count();
+            match finding.severity {
+                Severity::Exploitable => summary.exploitable += finding.count(),
+                Severity::AnyOrigin => summary.any_origin += finding.count(),
+                Severity::Lenient => summary.lenient += finding.count(),
+                Severity::TrustedRefused => summary.trusted_refused += finding.count(),
             }
         }
         summary
+    }
+
+    /// The findings, most severe first: one per class (and one for all `*` answers).
+    pub fn finding_list(&self) -> Vec<Finding> {
+        diagnosis::findings(&self.results)
     }
 
     /// The results with verdict `finding`.
@@ -172,7 +269,7 @@ impl Report {
             .filter(|r| r.verdict == Verdict::Finding)
     }
 
-    /// The classes with at least one finding, sorted, once each.
+    /// The classes with at least one finding (not counting `*` answers), sorted, once each.
     pub fn finding_classes(&self) -> Vec<Class> {
         let mut classes: Vec<Class> = self.findings().map(|r| r.variant.class).collect();
         classes.sort();
@@ -180,13 +277,33 @@ impl Report {
         classes
     }
 
-    /// `1` with any finding, else `2` with any error, else `0`.
+    /// The root cause in one line: no origin check, a loose one, `*`, a lenient parser only,
+    /// an inconclusive run and why, no answer, or ok.
+    ///
+    /// ```
+    /// # use origin_audit::{Report, ProbeKind};
+    /// # use std::time::Duration;
+    /// let report = Report::new("ws://127.0.0.1:9/".into(), ProbeKind::WebSocket, vec![], vec![], vec![], Duration::ZERO);
+    /// assert!(report.headline().starts_with("NO ANSWER"));
+    /// ```
+    pub fn headline(&self) -> String {
+        diagnosis::headline(self)
+    }
+
+    /// `1` with findings ([`FailOn`] says which count), else `4` when inconclusive (the
+    /// trusted origin was refused), else `3` when some requests got no answer, else `0`.
     pub fn exit_code(&self) -> i32 {
         let summary = self.summary();
-        if summary.findings > 0 {
+        let failing = match self.fail_on {
+            FailOn::Any => summary.findings,
+            FailOn::Exploitable => summary.exploitable,
+        };
+        if failing > 0 {
             1
-        } else if summary.errors > 0 {
-            2
+        } else if self.inconclusive.is_some() {
+            4
+        } else if summary.errors > 0 || self.stopped_early.is_some() || self.results.is_empty() {
+            3
         } else {
             0
         }
@@ -206,22 +323,35 @@ impl Report {
     ///   "tool": "origin-audit", "version": "0.1.0",
     ///   "target": "ws://127.0.0.1:9001/", "probe": "websocket" | "cors",
     ///   "trusted": ["http://localhost:8080"], "skipped": ["missing-or-repeated", ...],
-    ///   "exit_code": 0 | 1 | 2,
-    ///   "summary": { "variants": 41, "requests": 41, "passed": 38, "findings": 0, "info": 3,
-    ///                "errors": 0, "finding_classes": ["null-opaque", ...], "elapsed_ms": 120 },
+    ///   "fail_on": "any" | "exploitable",
+    ///   "exit_code": 0 | 1 | 3 | 4,
+    ///   "headline": "OK: ...",                 // the root cause, as Report::headline
+    ///   "inconclusive": "the endpoint refused the trusted origin too: 401 ..." | null,
+    ///   "stopped_early": 80 | null,            // variants not sent: the trusted origin got no answer
+    ///   "summary": { "variants": 41, "requests": 41, "passed": 38, "findings": 0,
+    ///                "exploitable": 0, "any_origin": 0, "lenient": 0, "trusted_refused": 0,
+    ///                "info": 3, "inconclusive": 0, "errors": 0,
+    ///                "finding_classes": ["null-opaque", ...], "elapsed_ms": 120 },
+    ///   "findings": [{                         // most severe first
+    ///     "severity": "exploitable" | "any-origin" | "lenient" | "trusted-refused",
+    ///     "class": "null-opaque" | null,       // null: the one any-origin finding
+    ///     "results": [8],                      // indexes as in "results"
+    ///     "count": 1, "credentials": false,
+    ///     "explanation": "...", "fix": "..."
+    ///   }],
     ///   "results": [{
     ///     "index": 1,                          // 1-based, as in the table
-    ///     "class": "exact-allowed",            // a corpus class name
+    ///     "class": "exact-allowed",            // a class name
     ///     "expect": "accept" | "refuse" | "either",
     ///     "origin": ["http://localhost:8080"] | null,   // one string per header line, escaped; null: no Origin
     ///     "browser_can_send": true,
-    ///     "outcome": "accepted" | "refused" | "error",
-    ///     "verdict": "pass" | "finding" | "info" | "error",
+    ///     "outcome": "accepted" | "any-origin" | "refused" | "error",
+    ///     "verdict": "pass" | "finding" | "any-origin" | "info" | "inconclusive" | "error",
     ///     "credentials": false,                // CORS: readable with the user's cookies
     ///     "explanation": "...",
     ///     "exchanges": [{
     ///       "request": "GET (upgrade)" | "GET" | "OPTIONS (preflight)",
-    ///       "status": 101 | null, "outcome": "accepted" | "refused" | "error",
+    ///       "status": 101 | null, "outcome": "accepted" | "any-origin" | "refused" | "error",
     ///       "credentials": false,
     ///       "headers": { "access-control-allow-origin": ["..."] },   // escaped
     ///       "detail": "101 Switching Protocols"
@@ -282,6 +412,21 @@ impl Report {
                 })
             })
             .collect();
+        let findings: Vec<Value> = self
+            .finding_list()
+            .iter()
+            .map(|finding| {
+                json!({
+                    "severity": finding.severity.name(),
+                    "class": finding.class.map(Class::name),
+                    "results": finding.results.iter().map(|i| i + 1).collect::<Vec<_>>(),
+                    "count": finding.count(),
+                    "credentials": finding.credentials,
+                    "explanation": finding.explanation(),
+                    "fix": finding.fix(),
+                })
+            })
+            .collect();
         json!({
             "tool": "origin-audit",
             "version": env!("CARGO_PKG_VERSION"),
@@ -289,23 +434,33 @@ impl Report {
             "probe": self.probe_name(),
             "trusted": self.trusted,
             "skipped": self.skipped.iter().map(|c| c.name()).collect::<Vec<_>>(),
+            "fail_on": self.fail_on.name(),
             "exit_code": self.exit_code(),
+            "headline": self.headline(),
+            "inconclusive": self.inconclusive,
+            "stopped_early": self.stopped_early,
             "summary": {
                 "variants": summary.variants,
                 "requests": summary.requests,
                 "passed": summary.passed,
                 "findings": summary.findings,
+                "exploitable": summary.exploitable,
+                "any_origin": summary.any_origin,
+                "lenient": summary.lenient,
+                "trusted_refused": summary.trusted_refused,
                 "info": summary.info,
+                "inconclusive": summary.inconclusive,
                 "errors": summary.errors,
                 "finding_classes": self.finding_classes().iter().map(|c| c.name()).collect::<Vec<_>>(),
                 "elapsed_ms": u64::try_from(self.elapsed.as_millis()).unwrap_or(u64::MAX),
             },
+            "findings": findings,
             "results": results,
         })
     }
 
-    /// The table printed without `--json`: one row per variant, the findings explained, and a
-    /// summary line.
+    /// The table printed without `--json`: the root cause first, one row per variant, the
+    /// findings grouped by class with their fix, and a summary line.
     pub fn render_table(&self) -> String {
         let mut out = String::new();
         let what = match self.kind {
@@ -323,10 +478,10 @@ impl Report {
             let skipped: Vec<&str> = self.skipped.iter().map(|c| c.name()).collect();
             let _ = writeln!(out, "skipped: {}", skipped.join(", "));
         }
-        let _ = writeln!(out);
+        let _ = writeln!(out, "\n{}\n", self.headline());
         let _ = writeln!(
             out,
-            "{:>3}  {:<7}  {:<19}  {:<6}  {:<8}  {:<44}  response",
+            "{:>3}  {:<12}  {:<19}  {:<6}  {:<10}  {:<44}  response",
             "#", "verdict", "class", "expect", "got", "origin sent"
         );
         for (index, result) in self.results.iter().enumerate() {
@@ -336,7 +491,7 @@ impl Report {
             };
             let _ = writeln!(
                 out,
-                "{:>3}  {:<7}  {:<19}  {:<6}  {:<8}  {:<44}  {}",
+                "{:>3}  {:<12}  {:<19}  {:<6}  {:<10}  {:<44}  {}",
                 index + 1,
                 verdict,
                 result.variant.class.name(),
@@ -346,37 +501,54 @@ impl Report {
                 result.response_display(),
             );
         }
-        let findings: Vec<(usize, &VariantResult)> = self
-            .results
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.verdict == Verdict::Finding)
-            .collect();
+        if let Some(count) = self.stopped_early {
+            let _ = writeln!(
+                out,
+                "\n{count} more variant(s) not sent: the trusted origin got no answer"
+            );
+        }
+        let findings = self.finding_list();
         if !findings.is_empty() {
-            let _ = writeln!(out, "\nfindings:");
-            for (index, result) in findings {
-                let mut reach = if result.variant.browser_can_send {
-                    "a browser can send this value"
+            let summary = self.summary();
+            let _ = writeln!(
+                out,
+                "\nfindings: {} ({} exploitable, {} any-origin, {} lenient, {} trusted refused)",
+                summary.findings,
+                summary.exploitable,
+                summary.any_origin,
+                summary.lenient,
+                summary.trusted_refused
+            );
+            let mut heading = None;
+            for finding in &findings {
+                if heading != Some(finding.severity) {
+                    heading = Some(finding.severity);
+                    let _ = writeln!(out, "  {}:", finding.severity.heading());
+                }
+                let name = finding.class.map_or("any-origin", Class::name);
+                let rows: Vec<String> = finding
+                    .results
+                    .iter()
+                    .take(6)
+                    .map(|&i| format!("#{} {}", i + 1, self.results[i].origin_display(60)))
+                    .collect();
+                let more = finding.results.len().saturating_sub(rows.len());
+                let more = if more > 0 {
+                    format!(" and {more} more")
                 } else {
-                    "a browser never sends this value: the check is lenient"
-                }
-                .to_owned();
-                if result.credentials() {
-                    reach.push_str("; readable with the user's cookies");
-                }
-                let reach = if result.variant.expectation == Expectation::Accept {
                     String::new()
+                };
+                let cookies = if finding.credentials {
+                    " (readable with the user's cookies)"
                 } else {
-                    format!("; {reach}")
+                    ""
                 };
                 let _ = writeln!(
                     out,
-                    "  #{} {} {}: {}{reach}\n      {}",
-                    index + 1,
-                    result.variant.class,
-                    result.origin_display(200),
-                    result.outcome.name(),
-                    result.explanation(),
+                    "    {name}: {}{more}{cookies}\n      {}\n      fix: {}",
+                    rows.join(", "),
+                    finding.explanation(),
+                    finding.fix()
                 );
             }
         }
@@ -399,31 +571,54 @@ impl Report {
         out
     }
 
-    /// One line: `ok` or `FAIL`, the findings' classes, and the counts.
+    /// One line: the status, the findings' counts and classes, and the counts.
     pub fn summary_line(&self) -> String {
         let s = self.summary();
         let status = match self.exit_code() {
+            0 if s.findings > 0 => format!(
+                "ok (--fail-on exploitable): {} finding{}, none exploitable",
+                s.findings,
+                plural(s.findings)
+            ),
             0 => "ok: no findings".to_owned(),
             1 => {
-                let classes: Vec<&str> = self.finding_classes().iter().map(|c| c.name()).collect();
+                let mut classes: Vec<&str> =
+                    self.finding_classes().iter().map(|c| c.name()).collect();
+                if s.any_origin > 0 {
+                    classes.insert(0, "any-origin");
+                }
                 format!(
-                    "FAIL: {} finding{} ({})",
+                    "FAIL: {} finding{}, {} exploitable ({})",
                     s.findings,
-                    if s.findings == 1 { "" } else { "s" },
+                    plural(s.findings),
+                    s.exploitable,
                     classes.join(", ")
                 )
+            }
+            4 => "INCONCLUSIVE: the trusted origin was refused too".to_owned(),
+            _ if self.stopped_early.is_some() => {
+                "NO ANSWER: the trusted origin got no answer".to_owned()
             }
             _ => "INCOMPLETE: no findings, but some requests got no answer".to_owned(),
         };
         format!(
-            "summary: {status} in {} variants ({} requests, {:.1} s): {} passed, {} info, {} errors",
+            "summary: {status} in {} variants ({} requests, {:.1} s): {} passed, {} info, {} inconclusive, {} errors",
             s.variants,
             s.requests,
             self.elapsed.as_secs_f64(),
             s.passed,
             s.info,
+            s.inconclusive,
             s.errors
         )
+    }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 
@@ -462,14 +657,14 @@ mod tests {
                 VariantResult::new(variant, exchanges)
             })
             .collect();
-        Report {
-            target: "ws://127.0.0.1:9001/".into(),
-            kind: ProbeKind::WebSocket,
-            trusted: vec!["http://localhost:8080".into()],
-            skipped: vec![],
+        Report::new(
+            "ws://127.0.0.1:9001/".into(),
+            ProbeKind::WebSocket,
+            vec!["http://localhost:8080".into()],
+            vec![],
             results,
-            elapsed: Duration::from_millis(250),
-        }
+            Duration::from_millis(250),
+        )
     }
 
     #[test]
@@ -484,22 +679,44 @@ mod tests {
         let table = report.render_table();
         assert!(table.starts_with("origin-audit "), "{table}");
         assert!(
-            table.contains("FINDING  null-opaque          refuse  accepted  \"null\""),
+            table.contains("FINDING       null-opaque          refuse  accepted    \"null\""),
             "{table}"
         );
-        assert!(table.contains("findings:\n  #"), "{table}");
+        assert_eq!(summary.exploitable, 1);
+        assert!(
+            table.contains(
+                "\nTHE ORIGIN CHECK IS TOO LOOSE: trusts `null`: any site can send it from a \
+                 sandboxed iframe or a data: URL (null-opaque, \"null\" accepted)\n"
+            ),
+            "{table}"
+        );
+        assert!(
+            table.contains(
+                "findings: 1 (1 exploitable, 0 any-origin, 0 lenient, 0 trusted refused)\n  \
+                 exploitable from any web page:\n    null-opaque: #"
+            ),
+            "{table}"
+        );
+        assert!(
+            table.contains("      fix: remove `null` from the allowlist\n"),
+            "{table}"
+        );
         assert!(table.ends_with(&format!("{}\n", report.summary_line())));
         assert_eq!(
             report.summary_line(),
             format!(
-                "summary: FAIL: 1 finding (null-opaque) in {} variants ({} requests, 0.2 s): {} passed, 2 info, 0 errors",
+                "summary: FAIL: 1 finding, 1 exploitable (null-opaque) in {} variants ({} requests, 0.2 s): {} passed, 2 info, 0 inconclusive, 0 errors",
                 summary.variants, summary.requests, summary.passed
             )
+        );
+        assert_eq!(
+            report.clone().with_fail_on(FailOn::Exploitable).exit_code(),
+            1
         );
     }
 
     #[test]
-    fn errors_give_exit_code_two_unless_there_are_findings() {
+    fn errors_give_exit_code_three_unless_there_are_findings() {
         let mut report = report();
         let null = report
             .results
@@ -510,8 +727,9 @@ mod tests {
             null.variant.clone(),
             vec![Exchange::error("GET (upgrade)", "timed out".into())],
         );
-        assert_eq!(report.exit_code(), 2);
+        assert_eq!(report.exit_code(), 3);
         assert!(report.summary_line().contains("INCOMPLETE"));
+        assert!(report.headline().starts_with("INCOMPLETE"));
         assert!(report.render_table().contains("errors: 1 variant(s)"));
         for result in &mut report.results {
             if result.verdict == Verdict::Error {

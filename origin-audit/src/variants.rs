@@ -34,6 +34,15 @@ pub enum Class {
     NullOpaque,
     /// Unrelated sites, the parent domain and a sibling.
     ReflectArbitrary,
+    /// Sites where anyone can publish pages (GitHub Pages, CodePen, JSFiddle, Vercel, Netlify,
+    /// Cloudflare Pages, ...): a pattern such as `/\.github\.io$/` trusts all of them.
+    UserContentHost,
+    /// Origins of development servers on the user's own machine (`http://localhost:3000`,
+    /// `:5173`, `:8080`, `http://127.0.0.1:...`): any local program, or a page that a
+    /// malicious dependency serves there, can use them.
+    DevelopmentOrigin,
+    /// Values given with `origin-audit --attack`.
+    UserSupplied,
     /// The trusted origin as a prefix of another host.
     PrefixMatch,
     /// The trusted host as a suffix without a dot before it.
@@ -74,6 +83,9 @@ impl Class {
         Class::MissingOrRepeated,
         Class::NullOpaque,
         Class::ReflectArbitrary,
+        Class::UserContentHost,
+        Class::DevelopmentOrigin,
+        Class::UserSupplied,
         Class::PrefixMatch,
         Class::SuffixMatch,
         Class::UnescapedDot,
@@ -100,6 +112,9 @@ impl Class {
             Class::MissingOrRepeated => "missing-or-repeated",
             Class::NullOpaque => "null-opaque",
             Class::ReflectArbitrary => "reflect-arbitrary",
+            Class::UserContentHost => "user-content-host",
+            Class::DevelopmentOrigin => "development-origin",
+            Class::UserSupplied => "user-supplied",
             Class::PrefixMatch => "prefix-match",
             Class::SuffixMatch => "suffix-match",
             Class::UnescapedDot => "unescaped-dot",
@@ -150,6 +165,13 @@ impl Class {
             Class::ReflectArbitrary => {
                 "accepts an origin it was never given: no check, or the Origin is reflected"
             }
+            Class::UserContentHost => {
+                "trusts a site where anyone can publish a page: every such page is trusted"
+            }
+            Class::DevelopmentOrigin => {
+                "trusts a development server's origin: any program on the user's machine can serve it"
+            }
+            Class::UserSupplied => "accepts a value you named as an attack",
             Class::PrefixMatch => {
                 "matches the trusted origin as a prefix: `<trusted>.evil.example` is anyone's domain"
             }
@@ -177,6 +199,64 @@ impl Class {
                 "accepts line-break look-alikes or encoded CR LF around the trusted origin"
             }
         }
+    }
+
+    /// The one-line fix for a server that accepts values of this class.
+    ///
+    /// ```
+    /// use origin_audit::Class;
+    /// assert!(Class::PrefixMatch.fix().starts_with("compare the whole origin"));
+    /// ```
+    pub const fn fix(self) -> &'static str {
+        match self {
+            Class::ExactAllowed => {
+                "make the endpoint accept the trusted origin (send credentials with `--header`, \
+                 forward `Origin` through the proxy)"
+            }
+            Class::CaseVariant | Class::DefaultPort | Class::TrailingDot => "nothing to fix",
+            Class::MissingOrRepeated => {
+                "refuse a handshake without exactly one `Origin` header (allow missing only for \
+                 non-browser clients that authenticate otherwise)"
+            }
+            Class::NullOpaque => "remove `null` from the allowlist",
+            Class::ReflectArbitrary => {
+                "check `Origin` against an allowlist of exact origins; never echo the request's \
+                 `Origin` unchecked"
+            }
+            Class::UserContentHost => {
+                "list your own pages by exact origin instead of a pattern over a shared hosting domain"
+            }
+            Class::DevelopmentOrigin => {
+                "keep development origins out of the production allowlist"
+            }
+            Class::UserSupplied => "remove this origin from the allowlist",
+            Class::PrefixMatch | Class::SuffixMatch | Class::SubdomainOfExact => {
+                "compare the whole origin (scheme, host, port) for equality, not as a prefix, \
+                 suffix or substring"
+            }
+            Class::UnescapedDot => "escape `.` in the pattern, or better, compare exact origins",
+            Class::SchemeMismatch => "compare the scheme too; trust `https` origins only",
+            Class::PortMismatch | Class::PortOverflow => "compare the port too",
+            Class::SpecialChar
+            | Class::Userinfo
+            | Class::PathQueryFragment
+            | Class::PercentEncoding
+            | Class::WhatwgLeniency
+            | Class::MultipleOrigins
+            | Class::HeaderInjection => {
+                "accept only a serialized origin (`scheme://host[:port]`) and compare it exactly; \
+                 do not repair or decode the value first"
+            }
+        }
+    }
+
+    /// Whether the class is one of `origin-policy`'s corpus classes (the rest are only the
+    /// audit's: [`Class::UserContentHost`], [`Class::DevelopmentOrigin`], [`Class::UserSupplied`]).
+    pub const fn is_corpus_class(self) -> bool {
+        !matches!(
+            self,
+            Class::UserContentHost | Class::DevelopmentOrigin | Class::UserSupplied
+        )
     }
 }
 
@@ -269,6 +349,16 @@ pub enum ProbeKind {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn generate(trusted: &[Origin], kind: ProbeKind) -> Vec<Variant> {
+    generate_with_attacks(trusted, kind, &[])
+}
+
+/// [`generate`], then `attacks` (class [`Class::UserSupplied`]), each an `Origin` value as the
+/// user gave it.
+pub fn generate_with_attacks(
+    trusted: &[Origin],
+    kind: ProbeKind,
+    attacks: &[Vec<u8>],
+) -> Vec<Variant> {
     let mut list = VariantList {
         trusted,
         seen: HashSet::new(),
@@ -284,10 +374,57 @@ pub fn generate(trusted: &[Origin], kind: ProbeKind) -> Vec<Variant> {
         list.push_lines(Class::MissingOrRepeated, None);
     }
     for origin in trusted {
-        attacks(&mut list, origin);
+        attacks_from(&mut list, origin);
+    }
+    for host in USER_CONTENT_HOSTS {
+        list.attack(Class::UserContentHost, format!("https://{host}"));
+    }
+    for origin in DEVELOPMENT_ORIGINS {
+        list.attack(Class::DevelopmentOrigin, *origin);
+    }
+    for value in attacks {
+        list.attack(Class::UserSupplied, value.clone());
     }
     list.variants
 }
+
+/// Hosts where anyone can publish a page, one per service: GitHub Pages, GitLab Pages,
+/// CodePen (and its preview host), JSFiddle, CodeSandbox, StackBlitz, Vercel, Netlify,
+/// Cloudflare Pages, Firebase, Heroku, Glitch, Render, Surge.
+const USER_CONTENT_HOSTS: &[&str] = &[
+    "evil-example.github.io",
+    "evil-example.gitlab.io",
+    "codepen.io",
+    "cdpn.io",
+    "jsfiddle.net",
+    "fiddle.jshell.net",
+    "evil-example.csb.app",
+    "evil-example.stackblitz.io",
+    "evil-example.vercel.app",
+    "evil-example.netlify.app",
+    "evil-example.pages.dev",
+    "evil-example.web.app",
+    "evil-example.herokuapp.com",
+    "evil-example.glitch.me",
+    "evil-example.onrender.com",
+    "evil-example.surge.sh",
+];
+
+/// The default ports of common development servers (Create React App and Express, Vite,
+/// webpack-dev-server and many others, Angular, Django, Vite preview), on `localhost` and
+/// `127.0.0.1`.
+const DEVELOPMENT_ORIGINS: &[&str] = &[
+    "http://localhost:3000",
+    "http://localhost:5173",
+    "http://localhost:8080",
+    "http://localhost:4200",
+    "http://localhost:8000",
+    "http://localhost",
+    "http://127.0.0.1:3000",
+    "http://127.0.0.1:5173",
+    "http://127.0.0.1:8080",
+    "http://127.0.0.1",
+];
 
 /// Collects variants, skipping duplicates and attacks that are a trusted origin.
 struct VariantList<'a> {
@@ -413,7 +550,7 @@ fn spellings(list: &mut VariantList<'_>, origin: &Origin) {
     }
 }
 
-fn attacks(list: &mut VariantList<'_>, origin: &Origin) {
+fn attacks_from(list: &mut VariantList<'_>, origin: &Origin) {
     let o = Parts::of(origin);
     let (canonical, scheme, host, port_suffix) = (o.canonical, o.scheme, o.host, &o.port_suffix);
     let evil = EVIL_ORIGIN;
@@ -524,9 +661,13 @@ fn attacks(list: &mut VariantList<'_>, origin: &Origin) {
     );
 
     // special-char: `_` is legal in hosts, `` ` `` passes some browsers' parsers, `%60` is
-    // Corsy's "broken parser" probe.
+    // Corsy's "broken parser" probe, and the rest are the characters CORScanner sends after
+    // the trusted host (some parsers end the host at any of them).
     if o.kind != HostKind::Ipv6 {
-        for special in ["_", "`", "%60"] {
+        for special in [
+            "_", "`", "%60", "{", "}", "|", "~", "%0b", "!", "$", "&", "'", "(", ")", "*", "+",
+            ",", ";", "=", "^", "\"", "-",
+        ] {
             list.attack(
                 Class::SpecialChar,
                 o.with_host(&format!("{host}{special}.{EVIL_HOST}")),
@@ -629,6 +770,42 @@ mod tests {
                 ],
             ),
             (
+                Class::UserContentHost,
+                &[
+                    "https://evil-example.github.io",
+                    "https://evil-example.gitlab.io",
+                    "https://codepen.io",
+                    "https://cdpn.io",
+                    "https://jsfiddle.net",
+                    "https://fiddle.jshell.net",
+                    "https://evil-example.csb.app",
+                    "https://evil-example.stackblitz.io",
+                    "https://evil-example.vercel.app",
+                    "https://evil-example.netlify.app",
+                    "https://evil-example.pages.dev",
+                    "https://evil-example.web.app",
+                    "https://evil-example.herokuapp.com",
+                    "https://evil-example.glitch.me",
+                    "https://evil-example.onrender.com",
+                    "https://evil-example.surge.sh",
+                ],
+            ),
+            (
+                Class::DevelopmentOrigin,
+                &[
+                    "http://localhost:3000",
+                    "http://localhost:5173",
+                    "http://localhost:8080",
+                    "http://localhost:4200",
+                    "http://localhost:8000",
+                    "http://localhost",
+                    "http://127.0.0.1:3000",
+                    "http://127.0.0.1:5173",
+                    "http://127.0.0.1:8080",
+                    "http://127.0.0.1",
+                ],
+            ),
+            (
                 Class::PrefixMatch,
                 &[
                     "https://app.example.com.evil.example",
@@ -662,6 +839,25 @@ mod tests {
                     "https://app.example.com_.evil.example",
                     "https://app.example.com`.evil.example",
                     "https://app.example.com%60.evil.example",
+                    "https://app.example.com{.evil.example",
+                    "https://app.example.com}.evil.example",
+                    "https://app.example.com|.evil.example",
+                    "https://app.example.com~.evil.example",
+                    "https://app.example.com%0b.evil.example",
+                    "https://app.example.com!.evil.example",
+                    "https://app.example.com$.evil.example",
+                    "https://app.example.com&.evil.example",
+                    "https://app.example.com'.evil.example",
+                    "https://app.example.com(.evil.example",
+                    "https://app.example.com).evil.example",
+                    "https://app.example.com*.evil.example",
+                    "https://app.example.com+.evil.example",
+                    "https://app.example.com,.evil.example",
+                    "https://app.example.com;.evil.example",
+                    "https://app.example.com=.evil.example",
+                    "https://app.example.com^.evil.example",
+                    "https://app.example.com\".evil.example",
+                    "https://app.example.com-.evil.example",
                 ],
             ),
             (
@@ -757,6 +953,23 @@ mod tests {
             ["http://evil.localhost:8080"]
         );
         assert_eq!(values(&v, Class::TrailingDot), ["http://localhost.:8080"]);
+    }
+
+    #[test]
+    fn user_attacks_come_last_and_a_trusted_development_origin_is_not_an_attack() {
+        let v = generate_with_attacks(
+            &origins(&["http://localhost:3000"]),
+            ProbeKind::Cors,
+            &[
+                b"https://partner.example".to_vec(),
+                b"http://localhost:3000".to_vec(),
+            ],
+        );
+        assert_eq!(values(&v, Class::UserSupplied), ["https://partner.example"]);
+        assert_eq!(v.last().unwrap().class, Class::UserSupplied);
+        let development = values(&v, Class::DevelopmentOrigin);
+        assert!(!development.contains(&"http://localhost:3000".to_owned()));
+        assert!(development.contains(&"http://localhost:5173".to_owned()));
     }
 
     #[test]

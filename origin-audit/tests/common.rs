@@ -161,6 +161,76 @@ fn serve_ws<S: Read + Write>(stream: S, check: &Check) {
     }
 }
 
+/// A WebSocket answer: `Ok` completes the handshake, `Err((status, headers))` refuses it.
+pub type Answer = Arc<dyn Fn(&HeaderMap) -> Result<(), (u16, Vec<(String, String)>)> + Send + Sync>;
+
+/// A WebSocket echo server on 127.0.0.1 that answers each handshake as `answer` says: for
+/// servers that authenticate first, redirect, or want a subprotocol.
+pub fn ws_server_answering(answer: Answer) -> SocketAddr {
+    let listener = listen();
+    let address = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let answer = answer.clone();
+            thread::spawn(move || {
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(10)))
+                    .unwrap();
+                #[allow(clippy::result_large_err)]
+                let callback =
+                    |request: &Request, response: Response| match answer(request.headers()) {
+                        Ok(()) => Ok(response),
+                        Err((status, headers)) => {
+                            let mut refusal = ErrorResponse::new(Some("refused".into()));
+                            *refusal.status_mut() = StatusCode::from_u16(status).unwrap();
+                            for (name, value) in headers {
+                                refusal.headers_mut().append(
+                                    http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                                    http::HeaderValue::from_str(&value).unwrap(),
+                                );
+                            }
+                            Err(refusal)
+                        }
+                    };
+                let Ok(mut socket) = tungstenite::accept_hdr(stream, callback) else {
+                    return;
+                };
+                while socket.read().is_ok() {}
+            });
+        }
+    });
+    address
+}
+
+/// A CORS server that answers an allowed origin as the `cors` npm package does with
+/// `credentials: true`: the origin echoed, `Access-Control-Allow-Credentials: true`,
+/// `Vary: Origin`; a preflight gets `204` either way, with the CORS headers only when allowed.
+pub fn cors_server_allowing(allowed: impl Fn(&str) -> bool + Send + Sync + 'static) -> SocketAddr {
+    http_server(Arc::new(move |method: &str, headers: &HeaderMap| {
+        let mut out = vec![("Vary".to_owned(), "Origin".to_owned())];
+        if let Some(origin) = first_origin(headers).filter(|o| allowed(o)) {
+            out.push(("Access-Control-Allow-Origin".into(), origin.to_owned()));
+            out.push(("Access-Control-Allow-Credentials".into(), "true".into()));
+            if method == "OPTIONS" {
+                out.push(("Access-Control-Allow-Methods".into(), "GET, POST".into()));
+                out.push(("Access-Control-Allow-Headers".into(), "content-type".into()));
+            }
+        }
+        (if method == "OPTIONS" { 204 } else { 200 }, out)
+    }))
+}
+
+/// A CORS server that answers every request with the same headers, whatever the `Origin`.
+pub fn fixed_cors_server(headers: &[(&str, &str)]) -> SocketAddr {
+    let fixed: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
+    http_server(Arc::new(move |method: &str, _: &HeaderMap| {
+        (if method == "OPTIONS" { 204 } else { 200 }, fixed.clone())
+    }))
+}
+
 /// The crate's example server in-process: the same default policy (`http://localhost:8080`,
 /// missing and `null` denied) as a `tungstenite::accept_hdr` callback.
 pub fn policy_server(policy: &str) -> SocketAddr {

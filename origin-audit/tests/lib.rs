@@ -7,3 +7,6 @@ mod common;
 mod servers;
 // The binary, run as a user runs it.
 mod cli;
+// What the results mean: real CORS setups judged right, root-cause headlines, inconclusive
+// runs, and errors a person can act on.
+mod diagnosis;
