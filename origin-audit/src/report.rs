@@ -582,10 +582,13 @@ impl Report {
             ),
             0 => "ok: no findings".to_owned(),
             1 => {
-                let mut classes: Vec<&str> =
-                    self.finding_classes().iter().map(|c| c.name()).collect();
-                if s.any_origin > 0 {
-                    classes.insert(0, "any-origin");
+                // In the order of the findings: the most severe first.
+                let mut classes: Vec<&str> = Vec::new();
+                for finding in self.finding_list() {
+                    let name = finding.class.map_or("any-origin", Class::name);
+                    if !classes.contains(&name) {
+                        classes.push(name);
+                    }
                 }
                 format!(
                     "FAIL: {} finding{}, {} exploitable ({})",
