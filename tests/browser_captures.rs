@@ -474,6 +474,7 @@ const ENGINE_CAPTURES: &[EngineCapture] = &[
     engine_capture!("firefox", "app/ws.http", Ws, "http://app.example.com:8081", APP),
     engine_capture!("firefox", "upper/ws.http", Ws, "http://app.example.com:8081", APP),
     engine_capture!("firefox", "idn/ws.http", Ws, "http://xn--bcher-kva.example:8081", IDN),
+    engine_capture!("firefox", "dot/ws.http", Ws, "http://app.example.com.:8081", deny(NotAllowed)),
     engine_capture!("firefox", "evil/ws.http", Ws, "http://evil.example:8081", deny(NotAllowed)),
     engine_capture!("firefox", "other_port/ws.http", Ws, "http://app.example.com:8083", deny(NotAllowed)),
     engine_capture!("firefox", "sandbox/ws.http", Ws, "null", deny(Null)),
@@ -489,6 +490,7 @@ const ENGINE_CAPTURES: &[EngineCapture] = &[
     engine_capture!("webkit", "app/ws.http", Ws, "http://app.example.com:8081", APP),
     engine_capture!("webkit", "upper/ws.http", Ws, "http://app.example.com:8081", APP),
     engine_capture!("webkit", "idn/ws.http", Ws, "http://xn--bcher-kva.example:8081", IDN),
+    engine_capture!("webkit", "dot/ws.http", Ws, "http://app.example.com.:8081", deny(NotAllowed)),
     engine_capture!("webkit", "evil/ws.http", Ws, "http://evil.example:8081", deny(NotAllowed)),
     engine_capture!("webkit", "other_port/ws.http", Ws, "http://app.example.com:8083", deny(NotAllowed)),
     engine_capture!("webkit", "sandbox/ws.http", Ws, "null", deny(Null)),
@@ -561,9 +563,9 @@ fn every_engine_fixture_is_in_the_table_once() {
         on_disk.extend(end_to_end_files(engine));
     }
     assert_eq!(on_disk, in_table);
-    // Per engine: 7 handshakes (Chromium's are in CAPTURES), 3 preflights, 1 fetch (only
+    // Per engine: 8 handshakes (Chromium's are in CAPTURES), 3 preflights, 1 fetch (only
     // the allowed page's preflight lets it through), 3 EventSource requests.
-    for (engine, count) in [("chromium", 7), ("firefox", 14), ("webkit", 14)] {
+    for (engine, count) in [("chromium", 7), ("firefox", 15), ("webkit", 15)] {
         let n = ENGINE_CAPTURES
             .iter()
             .filter(|c| c.engine == engine)
@@ -724,6 +726,7 @@ const SAME_CASE: &[(&str, &str)] = &[
     ("app", "same_site_app/02_ws_accept_accept.http"),
     ("upper", "uppercase_host/02_ws_accept_accept.http"),
     ("idn", "idn_host/02_ws_accept_accept.http"),
+    ("dot", "trailing_dot/02_ws_accept_accept.http"),
     ("evil", "cross_site_evil/02_ws_accept_accept.http"),
     ("sandbox", "sandbox_iframe/03_ws_accept_accept.http"),
     ("file", "file_url/01_ws_accept_accept.http"),

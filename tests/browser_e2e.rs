@@ -837,6 +837,13 @@ fn ws_cases(route: Route, ports: &Ports, file_dir: &Path) -> Vec<Case> {
             &idn,
             Expect::Echo,
         ),
+        // A trailing dot is kept: another origin (cross-site for cookies too).
+        case(
+            "dot",
+            format!("http://app.example.com.:{page}/case/{p}_dot"),
+            &format!("http://app.example.com.:{page}"),
+            Expect::Refused(DenyReason::NotAllowed),
+        ),
         case(
             "evil",
             format!("{evil}/case/{p}_evil"),
@@ -1101,6 +1108,33 @@ fn run_matrix(engine: Engine) {
             api_summary(&seen)
         );
         problems.extend(check_cors_case(case, report.as_ref(), &seen, &cookie));
+    }
+    // Where the browser reports statuses itself, it saw what the server answered.
+    if let Some(statuses) = browser.response_statuses() {
+        let mut seen = 0;
+        for case in &ws_matrix {
+            let suffix = format!("/ws/{}", case.name);
+            let got: Vec<u16> = statuses
+                .iter()
+                .filter(|(url, _)| url.ends_with(&suffix))
+                .map(|(_, status)| *status)
+                .collect();
+            let expected = match case.expect {
+                Expect::Echo => 101,
+                Expect::Refused(_) => 403,
+            };
+            if got != [expected] {
+                problems.push(format!(
+                    "{}: the browser reported handshake statuses {got:?}, expected [{expected}]",
+                    case.name
+                ));
+            }
+            seen += got.len();
+        }
+        let _ = writeln!(
+            table,
+            "  the browser itself reported the status of {seen} handshakes, each as the server answered"
+        );
     }
     // Connections that named no known case (none are expected).
     for stray in handshakes.get("unknown") {

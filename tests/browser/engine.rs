@@ -93,6 +93,13 @@ pub trait Browser {
     /// (not when the page has loaded).
     fn open(&mut self, url: &str) -> Result<(), String>;
 
+    /// The status of each response as the browser itself reports it, `(URL, status)`,
+    /// where its protocol shows that (Firefox: BiDi `network.responseStarted`); `None`
+    /// elsewhere (WebKit's automation shows no handshake status at all).
+    fn response_statuses(&mut self) -> Option<Vec<(String, u16)>> {
+        None
+    }
+
     /// Whether the browser is gone (then waiting for its pages is pointless).
     fn gone(&mut self) -> bool;
 

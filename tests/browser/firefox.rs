@@ -45,6 +45,8 @@ pub struct Firefox {
     bidi: WebSocket<TcpStream>,
     next_id: u64,
     version: String,
+    /// `network.responseStarted` events seen so far: (URL, status).
+    responses: Vec<(String, u16)>,
     process: Process,
     // Declared last: removed after the processes are gone.
     dir: TempDir,
@@ -80,6 +82,7 @@ impl Firefox {
             bidi,
             next_id: 0,
             version: String::new(),
+            responses: Vec::new(),
             process,
             dir,
         };
@@ -90,7 +93,24 @@ impl Firefox {
             caps["browserName"].as_str().unwrap_or("firefox"),
             caps["browserVersion"].as_str().unwrap_or("?")
         );
+        // The browser's own view of each response, WebSocket handshakes included (its
+        // console never shows a handshake's status).
+        firefox.command(
+            "session.subscribe",
+            json!({ "events": ["network.responseStarted"] }),
+        )?;
         Ok(firefox)
+    }
+
+    /// Keeps a `network.responseStarted` event.
+    fn keep_event(&mut self, value: &Value) {
+        if value["method"] == "network.responseStarted" {
+            let params = &value["params"];
+            let url = params["request"]["url"].as_str().unwrap_or("").to_owned();
+            let status = params["response"]["status"].as_u64().unwrap_or(0);
+            self.responses
+                .push((url, u16::try_from(status).unwrap_or(0)));
+        }
     }
 
     /// Sends one BiDi command and returns its `result` (events in between are skipped).
@@ -112,6 +132,7 @@ impl Firefox {
             let value: Value = serde_json::from_str(text.as_str())
                 .map_err(|e| format!("BiDi {method}: {e}: {text}"))?;
             if value["id"].as_u64() != Some(id) {
+                self.keep_event(&value);
                 continue;
             }
             if value["type"] == "error" {
@@ -138,6 +159,26 @@ impl Browser for Firefox {
             json!({ "context": context, "url": url, "wait": "none" }),
         )?;
         Ok(())
+    }
+
+    fn response_statuses(&mut self) -> Option<Vec<(String, u16)>> {
+        // Reads the events that arrived since the last command.
+        let _ = self
+            .bidi
+            .get_mut()
+            .set_read_timeout(Some(Duration::from_millis(300)));
+        while let Ok(message) = self.bidi.read() {
+            if let Message::Text(text) = message {
+                if let Ok(value) = serde_json::from_str::<Value>(text.as_str()) {
+                    self.keep_event(&value);
+                }
+            }
+        }
+        let _ = self
+            .bidi
+            .get_mut()
+            .set_read_timeout(Some(Duration::from_secs(20)));
+        Some(self.responses.clone())
     }
 
     fn gone(&mut self) -> bool {
