@@ -103,6 +103,12 @@ fn failure(error: tungstenite::Error) -> Exchange {
         Error::Protocol(ProtocolError::HandshakeIncomplete) => {
             refused_without_response("connection closed before a complete response")
         }
+        // tungstenite reads at most 124 response headers; a browser reads more, so the answer
+        // cannot be judged (not: refused).
+        Error::Capacity(tungstenite::error::CapacityError::TooManyHeaders) => Exchange::error(
+            REQUEST,
+            "the response has more headers than the WebSocket client reads (124)".into(),
+        ),
         // A `101` that does not complete a valid handshake, or an unparsable response: a
         // browser fails the connection, so the page gets no socket.
         other => refused_without_response(&format!("invalid handshake response: {other}")),

@@ -328,3 +328,74 @@ fn the_audit_stops_when_the_trusted_origin_times_out() {
         .headline()
         .starts_with("NO ANSWER: the trusted origin got no answer (timed out"));
 }
+
+/// A WebSocket server that closes every connection at once: the trusted origin is refused too,
+/// so the run is inconclusive, not a pass.
+#[test]
+fn a_server_that_closes_at_once_is_inconclusive() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            drop(stream);
+        }
+    });
+    let report = audit(&format!("ws://{address}/"), &[APP]);
+    let table = report.render_table();
+    assert_eq!(report.exit_code(), 4, "{table}");
+    assert_eq!(report.summary().passed, 0, "{table}");
+    let reason = report.inconclusive.as_deref().unwrap();
+    assert!(
+        reason.ends_with(
+            "; it closed the connection: check that this is the endpoint's URL, and that a \
+             proxy in front forwards Origin"
+        ),
+        "{reason}"
+    );
+}
+
+/// A `101` with more headers than tungstenite's client reads is "no answer", never "refused".
+#[test]
+fn a_websocket_answer_with_too_many_headers_is_not_a_refusal() {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut head = Vec::new();
+            let mut byte = [0; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                if stream.read(&mut byte).unwrap_or(0) == 0 {
+                    break;
+                }
+                head.push(byte[0]);
+            }
+            let text = String::from_utf8_lossy(&head);
+            let key = text
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix("Sec-WebSocket-Key: ")
+                        .or_else(|| l.strip_prefix("sec-websocket-key: "))
+                })
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
+            let mut response = format!(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n"
+            );
+            for i in 0..130 {
+                response.push_str(&format!("X-Filler-{i}: {i}\r\n"));
+            }
+            response.push_str("\r\n");
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    let report = audit(&format!("ws://{address}/"), &[APP]);
+    assert_eq!(report.exit_code(), 3, "{}", report.render_table());
+    assert_eq!(report.results[0].verdict, Verdict::Error);
+    assert_eq!(
+        report.results[0].exchanges[0].detail,
+        "the response has more headers than the WebSocket client reads (124)"
+    );
+}
