@@ -28,7 +28,7 @@ pub const CHROMIUM_FLAGS: &[&str] = &[
     "--remote-debugging-port=0",
 ];
 
-const CONTROL_TIMEOUT: Duration = Duration::from_secs(10);
+const CONTROL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A running headless Chromium.
 #[derive(Debug)]
@@ -55,7 +55,7 @@ impl Chromium {
             .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
         // Chromium writes the port it bound to this file.
         let port_file = profile.join("DevToolsActivePort");
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + Duration::from_secs(60);
         let devtools_port = loop {
             let text = fs::read_to_string(&port_file).unwrap_or_default();
             if let Some(port) = text
