@@ -67,7 +67,7 @@ impl Firefox {
             .env("MOZ_CRASHREPORTER_DISABLE", "1");
         let mut process = Process::spawn("firefox", &mut command, &dir.path().join("log"))
             .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-        let line = process.wait_for_line(LISTENING, Duration::from_secs(60))?;
+        let line = process.wait_for_line(LISTENING, Duration::from_secs(120))?;
         let address = line[line.find(LISTENING).map_or(0, |i| i + LISTENING.len())..].trim();
         let host_port = address
             .strip_prefix("ws://")

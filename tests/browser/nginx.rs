@@ -108,7 +108,7 @@ impl Nginx {
         let mut process = Process::spawn("nginx", &mut command, &dir.path().join("log"))
             .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
         for port in [forwarding_port, dropping_port] {
-            if !wait_for_port(port, Duration::from_secs(10), || process.exited().is_some()) {
+            if !wait_for_port(port, Duration::from_secs(30), || process.exited().is_some()) {
                 let errors =
                     std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default();
                 return Err(format!(

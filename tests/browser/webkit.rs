@@ -44,7 +44,7 @@ impl WebKit {
             .arg(&display_file);
         let mut xvfb = Process::spawn("xvfb", &mut command, &dir.path().join("xvfb.log"))
             .map_err(|e| format!("cannot start {}: {e}", xvfb.display()))?;
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         let display = loop {
             let text = fs::read_to_string(&display_file).unwrap_or_default();
             if text.ends_with('\n') {
@@ -75,7 +75,7 @@ impl WebKit {
             &dir.path().join("driver.log"),
         )
         .map_err(|e| format!("cannot start {}: {e}", driver.display()))?;
-        if !wait_for_port(driver_port, Duration::from_secs(20), || {
+        if !wait_for_port(driver_port, Duration::from_secs(60), || {
             driver.exited().is_some()
         }) {
             return Err(format!(
