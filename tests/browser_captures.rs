@@ -479,6 +479,8 @@ const ENGINE_CAPTURES: &[EngineCapture] = &[
     engine_capture!("firefox", "other_port/ws.http", Ws, "http://app.example.com:8083", deny(NotAllowed)),
     engine_capture!("firefox", "sandbox/ws.http", Ws, "null", deny(Null)),
     engine_capture!("firefox", "file/ws.http", Ws, "null", deny(Null)),
+    engine_capture!("firefox", "data/ws.http", Ws, "null", deny(Null)),
+    engine_capture!("firefox", "blob/ws.http", Ws, "http://app.example.com:8081", APP),
     engine_capture!("firefox", "cors_app/preflight.http", Preflight, "http://app.example.com:8081", APP),
     engine_capture!("firefox", "cors_app/fetch.http", Fetch, "http://app.example.com:8081", APP),
     engine_capture!("firefox", "cors_app/events.http", Events, "http://app.example.com:8081", APP),
@@ -495,6 +497,8 @@ const ENGINE_CAPTURES: &[EngineCapture] = &[
     engine_capture!("webkit", "other_port/ws.http", Ws, "http://app.example.com:8083", deny(NotAllowed)),
     engine_capture!("webkit", "sandbox/ws.http", Ws, "null", deny(Null)),
     engine_capture!("webkit", "file/ws.http", Ws, "null", deny(Null)),
+    engine_capture!("webkit", "data/ws.http", Ws, "null", deny(Null)),
+    engine_capture!("webkit", "blob/ws.http", Ws, "http://app.example.com:8081", APP),
     engine_capture!("webkit", "cors_app/preflight.http", Preflight, "http://app.example.com:8081", APP),
     engine_capture!("webkit", "cors_app/fetch.http", Fetch, "http://app.example.com:8081", APP),
     engine_capture!("webkit", "cors_app/events.http", Events, "http://app.example.com:8081", APP),
@@ -563,9 +567,9 @@ fn every_engine_fixture_is_in_the_table_once() {
         on_disk.extend(end_to_end_files(engine));
     }
     assert_eq!(on_disk, in_table);
-    // Per engine: 8 handshakes (Chromium's are in CAPTURES), 3 preflights, 1 fetch (only
+    // Per engine: 10 handshakes (Chromium's are in CAPTURES), 3 preflights, 1 fetch (only
     // the allowed page's preflight lets it through), 3 EventSource requests.
-    for (engine, count) in [("chromium", 7), ("firefox", 15), ("webkit", 15)] {
+    for (engine, count) in [("chromium", 7), ("firefox", 17), ("webkit", 17)] {
         let n = ENGINE_CAPTURES
             .iter()
             .filter(|c| c.engine == engine)
@@ -730,6 +734,8 @@ const SAME_CASE: &[(&str, &str)] = &[
     ("evil", "cross_site_evil/02_ws_accept_accept.http"),
     ("sandbox", "sandbox_iframe/03_ws_accept_accept.http"),
     ("file", "file_url/01_ws_accept_accept.http"),
+    ("data", "data_iframe/02_ws_accept_accept.http"),
+    ("blob", "blob_iframe/02_ws_accept_accept.http"),
 ];
 
 #[test]

@@ -397,6 +397,39 @@ fn sandbox_parent(inner: &str) -> String {
     )
 }
 
+/// A page on an allowed origin whose only content is an iframe showing `inner` from a
+/// `data:` URL: an opaque origin (`Origin: null`).
+fn data_parent(inner: &str) -> String {
+    let mut url = String::from("data:text/html;charset=utf-8,");
+    for byte in inner.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+            url.push(char::from(byte));
+        } else {
+            let _ = write!(url, "%{byte:02X}");
+        }
+    }
+    format!(
+        "<!doctype html>\n<title>data: parent</title>\n<iframe src=\"{}\"></iframe>\n",
+        html_attr_escape(&url)
+    )
+}
+
+/// A page on an allowed origin whose script shows `inner` in an iframe from a `blob:` URL
+/// it creates: the blob's origin is the page's.
+fn blob_parent(inner: &str) -> String {
+    // A JSON string is a JavaScript string literal; `<\/` keeps `</script>` inside it from
+    // ending the script.
+    let literal = serde_json::Value::from(inner)
+        .to_string()
+        .replace("</", "<\\/");
+    format!(
+        "<!doctype html>\n<title>blob: parent</title>\n<body>\n<script>\n\
+         var frame = document.createElement('iframe');\n\
+         frame.src = URL.createObjectURL(new Blob([{literal}], {{ type: 'text/html' }}));\n\
+         document.body.appendChild(frame);\n</script>\n"
+    )
+}
+
 /// Whether `case` is a plain case name (letters, digits, `_`).
 fn is_case_name(case: &str) -> bool {
     !case.is_empty() && case.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
@@ -455,6 +488,10 @@ fn page_handler(
         };
         if case.ends_with("_sandbox") {
             page = sandbox_parent(&page);
+        } else if case.ends_with("_data") {
+            page = data_parent(&page);
+        } else if case.ends_with("_blob") {
+            page = blob_parent(&page);
         }
         let mut answer = response(200, "text/html; charset=utf-8", page);
         if cors {
@@ -816,7 +853,7 @@ fn ws_cases(route: Route, ports: &Ports, file_dir: &Path) -> Vec<Case> {
             expect,
         }
     };
-    vec![
+    let mut cases = vec![
         case(
             "app",
             format!("{allowed}/case/{p}_app"),
@@ -870,7 +907,24 @@ fn ws_cases(route: Route, ports: &Ports, file_dir: &Path) -> Vec<Case> {
             "null",
             Expect::Refused(DenyReason::Null),
         ),
-    ]
+    ];
+    if route == Route::Direct {
+        // Frames of the allowed page: a `data:` document is opaque (`null`), a `blob:`
+        // document has the origin of the page that made the blob.
+        cases.push(case(
+            "data",
+            format!("{allowed}/case/{p}_data"),
+            "null",
+            Expect::Refused(DenyReason::Null),
+        ));
+        cases.push(case(
+            "blob",
+            format!("{allowed}/case/{p}_blob"),
+            &allowed,
+            Expect::Echo,
+        ));
+    }
+    cases
 }
 
 /// The CORS cases of one route: an allowed and a refused page everywhere, and a sandboxed
