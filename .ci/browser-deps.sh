@@ -67,9 +67,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
     # One package may stand for several programs.
     mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)
-    echo "browser-deps: installing ${packages[*]} with apt-get"
     export DEBIAN_FRONTEND=noninteractive
     "${SUDO[@]}" apt-get update -qq
+    # Releases after Debian 12 have no nginx-light: the plain package then.
+    if printf '%s\n' "${packages[@]}" | grep -qx nginx-light \
+        && ! apt-cache show nginx-light >/dev/null 2>&1; then
+        mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sed 's/^nginx-light$/nginx/')
+    fi
+    echo "browser-deps: installing ${packages[*]} with apt-get"
     "${SUDO[@]}" apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
 
