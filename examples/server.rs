@@ -23,7 +23,7 @@
 use std::net::{TcpListener, TcpStream};
 use std::{env, thread};
 
-use origin_policy::OriginPolicy;
+use origin_policy::{HandshakeGuard, OriginPolicy};
 use tungstenite::Message;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,19 +34,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let allowed = env::var("ALLOWED_ORIGINS").unwrap_or_else(|_| "http://localhost:8080".into());
     // Invalid entries stop the server at start-up with a message that names them.
     let policy: OriginPolicy = allowed.parse()?;
-    // The policy is immutable and shared by every connection thread.
-    let policy: &'static OriginPolicy = Box::leak(Box::new(policy));
-
-    let listener = TcpListener::bind(("127.0.0.1", port))?;
-    eprintln!("listening on ws://{}/", listener.local_addr()?);
-    eprintln!("allowed origins: {policy}");
     for lint in policy.lint() {
         eprintln!("warning: {lint}");
     }
+    eprintln!("allowed origins: {policy}");
+    // The guard checks the version and the origin (add `.subprotocols(..)`,
+    // `.authenticate_token(..)`, `.report_only()` or `.observe(..)` as needed). It is
+    // immutable, and each connection thread gets a clone: one reference count.
+    let guard = HandshakeGuard::builder(policy).build()?;
+
+    let listener = TcpListener::bind(("127.0.0.1", port))?;
+    eprintln!("listening on ws://{}/", listener.local_addr()?);
     for stream in listener.incoming() {
         match stream {
             Ok(stream) => {
-                thread::spawn(move || serve(policy, stream));
+                let guard = guard.clone();
+                thread::spawn(move || serve(&guard, stream));
             }
             Err(e) => eprintln!("accept failed: {e}"),
         }
@@ -55,16 +58,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Serves one connection: the guarded handshake, then an echo until the client closes.
-pub fn serve(policy: &OriginPolicy, stream: TcpStream) {
+pub fn serve(guard: &HandshakeGuard, stream: TcpStream) {
     let peer = stream
         .peer_addr()
         .map_or_else(|_| "?".to_owned(), |a| a.to_string());
-    // `Decision`'s Display escapes what the client sent: safe to log as is.
-    let callback = policy.callback_with(|decision| eprintln!("{peer}: {decision}"));
-    let mut socket = match tungstenite::accept_hdr(stream, callback) {
-        Ok(socket) => socket,
+    // The callback leaves the guard's outcome in `outcome`, accepted or refused; the
+    // decision's Display escapes what the client sent, so it is safe to log as is.
+    let mut outcome = None;
+    let mut socket = match tungstenite::accept_hdr(stream, guard.callback(&mut outcome)) {
+        Ok(socket) => {
+            if let Some(outcome) = &outcome {
+                eprintln!("{peer}: {}", outcome.decision);
+            }
+            socket
+        }
         Err(e) => {
-            eprintln!("{peer}: handshake not completed: {e}");
+            let error = e.to_string();
+            drop(e); // the error holds the callback, and so the borrow of `outcome`
+            match &outcome {
+                Some(outcome) => eprintln!("{peer}: {}", outcome.decision),
+                None => eprintln!("{peer}: handshake not completed: {error}"),
+            }
             return;
         }
     };

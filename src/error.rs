@@ -1,36 +1,43 @@
-//! Configuration errors.
+//! Configuration errors: one type for every setting of the crate.
 
-/// An allowlist entry that cannot be used, with the entry and what is wrong with it.
+use std::fmt;
+
+/// A setting that cannot be used: which setting ([`setting`](Self::setting)), the value as
+/// it was given ([`input`](Self::input)) and what is wrong with it ([`kind`](Self::kind)).
 ///
-/// Building a policy never panics and never keeps an entry that could not match: every entry
-/// is either normalised to the origin browsers send or refused with one of these.
+/// Every builder of the crate returns it (the policy, CORS, the handshake guard), so a bad
+/// configuration read from a file fails at start-up with a message that says how to fix it;
+/// nothing panics, and no entry that could never match is kept. `Debug` prints the message
+/// too, so `?` from `main` reads well.
 ///
 /// ```
-/// use origin_policy::{ConfigErrorKind, OriginPolicy};
+/// use origin_policy::{ConfigErrorKind, OriginPolicy, Setting};
 /// let err = "https://app.example.com/login".parse::<OriginPolicy>().unwrap_err();
 /// assert_eq!(err.input(), "https://app.example.com/login");
 /// assert_eq!(err.kind(), &ConfigErrorKind::Path);
+/// assert_eq!(err.setting(), Setting::Allowlist);
 /// assert_eq!(
 ///     err.to_string(),
 ///     "invalid allowlist entry \"https://app.example.com/login\": an origin has no path: remove everything after the host and port"
 /// );
+/// assert_eq!(format!("{err:?}"), format!("ConfigError({:?})", err.to_string()));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid allowlist entry {input:?}: {kind}")]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ConfigError {
     input: String,
     kind: ConfigErrorKind,
 }
 
 impl ConfigError {
-    pub(crate) fn new(input: &str, kind: ConfigErrorKind) -> ConfigError {
+    pub(crate) fn new(input: impl Into<String>, kind: ConfigErrorKind) -> ConfigError {
         ConfigError {
-            input: input.to_owned(),
+            input: input.into(),
             kind,
         }
     }
 
-    /// The entry as it was given.
+    /// The value as it was given (an entry, a method, a header name, a subprotocol, a
+    /// variable name; never a secret: token values are not kept).
     pub fn input(&self) -> &str {
         &self.input
     }
@@ -39,9 +46,33 @@ impl ConfigError {
     pub fn kind(&self) -> &ConfigErrorKind {
         &self.kind
     }
+
+    /// Which setting it is.
+    pub fn setting(&self) -> Setting {
+        self.kind.setting()
+    }
 }
 
-/// What is wrong with an allowlist entry. Each message says how to fix it.
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.setting() {
+            Setting::EnvironmentVariable => {
+                write!(f, "environment variable {:?} {}", self.input, self.kind)
+            }
+            setting => write!(f, "invalid {setting} {:?}: {}", self.input, self.kind),
+        }
+    }
+}
+
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ConfigError")
+            .field(&self.to_string())
+            .finish()
+    }
+}
+
+/// What is wrong with a setting. Each message says how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigErrorKind {
@@ -118,6 +149,133 @@ pub enum ConfigErrorKind {
     #[error("the entry could never match what browsers send: {0}")]
     NeverMatches(&'static str),
     /// An environment variable read by `OriginPolicy::from_env` is unset or not Unicode.
-    #[error("the environment variable {0}")]
+    #[error("{0}")]
     Env(&'static str),
+
+    // CORS settings (`CorsBuilder::build`).
+    /// Not an HTTP method token (RFC 9110 section 9.1).
+    #[error("not an HTTP method: write a method token such as `PUT` (methods are case-sensitive)")]
+    Method,
+    /// Not a header field name (RFC 9110 section 5.1).
+    #[error("not a header name: write a field name such as `x-request-id`, without `:` or spaces")]
+    HeaderName,
+    /// `*` in a list while credentials are allowed. With credentials, browsers read `*` as
+    /// the literal name `*` (Fetch standard, CORS protocol), so it would never match.
+    #[error("`*` is not a wildcard when credentials are allowed (browsers read it literally): list the names instead")]
+    WildcardWithCredentials,
+    /// Credentials with a policy that allows any origin: every site could read responses
+    /// made with the user's cookies.
+    #[error("a policy that allows any origin cannot allow credentials, or every site could read responses made with the user's cookies: list the origins, or drop `allow_credentials`")]
+    AnyOriginWithCredentials,
+    /// Credentials with a policy that allows `Origin: null`: any site can make a page whose
+    /// origin is `null` (a sandboxed iframe) and read responses made with the user's cookies.
+    #[error("a policy that allows the origin null cannot allow credentials, since any site can make a sandboxed iframe whose origin is null: drop `allow_null_origin` or `allow_credentials`")]
+    NullOriginWithCredentials,
+
+    // Handshake guard settings (`HandshakeGuardBuilder::build`, `StaticTokens::new`).
+    /// `subprotocols` was given an empty list.
+    #[error("the subprotocol list is empty: name at least one, as in `graphql-transport-ws`, or do not call `subprotocols`")]
+    EmptySubprotocolList,
+    /// A server subprotocol is not an HTTP token.
+    #[error("a subprotocol is an HTTP token: letters, digits and !#$%&'*+-.^_`|~, as in `graphql-transport-ws`")]
+    InvalidSubprotocol,
+    /// A server subprotocol is listed twice.
+    #[error("the subprotocol is listed twice: list each once, in order of preference")]
+    DuplicateSubprotocol,
+    /// A server subprotocol starts with the prefix of the credential carried in
+    /// `Sec-WebSocket-Protocol`, so it would be read as a token.
+    #[error("the subprotocol starts with the credential prefix, so clients' tokens would be taken for it: rename it or change the credential prefix")]
+    SubprotocolIsCredential,
+    /// A cookie or query parameter name is not an HTTP token (cookies) or is empty.
+    #[error("a cookie or query parameter name is a non-empty HTTP token, as in `session`")]
+    InvalidCredentialName,
+    /// The prefix of a subprotocol-carried credential is not a token ending with `.`.
+    #[error("a subprotocol credential prefix is an HTTP token ending with `.`, as in `base64url.bearer.authorization.k8s.io.`")]
+    InvalidCredentialPrefix,
+    /// A token carried in `Sec-WebSocket-Protocol` without a subprotocol list: the response
+    /// would name no protocol, and clients fail such a handshake.
+    #[error("a token in Sec-WebSocket-Protocol needs `subprotocols(..)`: clients fail a handshake whose response names none of the protocols they offered, so list the real protocol they send beside the token")]
+    CredentialSubprotocolWithoutList,
+    /// Cookie authentication with a policy that allows any origin.
+    #[error("cookie authentication with a policy that allows any origin is cross-site WebSocket hijacking by design: list the origins that may connect, or authenticate with a credential browsers do not send on their own")]
+    CookieWithAnyOrigin,
+    /// Cookie authentication with a policy that allows `Origin: null`.
+    #[error("cookie authentication with a policy that allows the null origin lets any site in through a sandboxed iframe: remove `allow_null_origin`, or authenticate with a credential browsers do not send on their own")]
+    CookieWithNullOrigin,
+    /// The `WWW-Authenticate` challenge is not a valid header value.
+    #[error("a WWW-Authenticate challenge is visible ASCII, as in `Bearer realm=\"api\"`")]
+    InvalidChallenge,
+    /// A static token is empty.
+    #[error("a static token is empty: an empty token would match a missing credential")]
+    EmptyToken,
+}
+
+impl ConfigErrorKind {
+    /// The setting this kind of error is about.
+    pub fn setting(&self) -> Setting {
+        use ConfigErrorKind::*;
+        match self {
+            Env(_) => Setting::EnvironmentVariable,
+            Method
+            | HeaderName
+            | WildcardWithCredentials
+            | AnyOriginWithCredentials
+            | NullOriginWithCredentials => Setting::Cors,
+            EmptySubprotocolList
+            | InvalidSubprotocol
+            | DuplicateSubprotocol
+            | SubprotocolIsCredential
+            | InvalidCredentialName
+            | InvalidCredentialPrefix
+            | CredentialSubprotocolWithoutList
+            | CookieWithAnyOrigin
+            | CookieWithNullOrigin
+            | InvalidChallenge
+            | EmptyToken => Setting::HandshakeGuard,
+            _ => Setting::Allowlist,
+        }
+    }
+}
+
+/// Which setting a [`ConfigError`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Setting {
+    /// An entry of the origin allowlist (`OriginPolicyBuilder`, the string form, serde).
+    Allowlist,
+    /// The environment variable read by `OriginPolicy::from_env`.
+    EnvironmentVariable,
+    /// A CORS setting (`CorsBuilder`).
+    Cors,
+    /// A handshake guard setting (`HandshakeGuardBuilder`, `StaticTokens`).
+    HandshakeGuard,
+}
+
+impl Setting {
+    /// A stable machine-readable name: `allowlist`, `env`, `cors`, `guard`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Setting::Allowlist => "allowlist",
+            Setting::EnvironmentVariable => "env",
+            Setting::Cors => "cors",
+            Setting::HandshakeGuard => "guard",
+        }
+    }
+
+    /// How messages name it: `allowlist entry`, `environment variable`, `CORS setting`,
+    /// `handshake guard setting`.
+    const fn noun(self) -> &'static str {
+        match self {
+            Setting::Allowlist => "allowlist entry",
+            Setting::EnvironmentVariable => "environment variable",
+            Setting::Cors => "CORS setting",
+            Setting::HandshakeGuard => "handshake guard setting",
+        }
+    }
+}
+
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.noun())
+    }
 }

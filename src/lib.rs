@@ -243,6 +243,7 @@ mod decision;
 mod error;
 mod excerpt;
 pub mod guard;
+mod head;
 mod host;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
@@ -254,13 +255,15 @@ mod policy;
 mod port;
 #[cfg(feature = "reload")]
 mod shared;
+mod source;
 mod suffix;
 mod syntax;
 
 pub use decision::{Decision, DenyReason, MatchedRule};
-pub use error::{ConfigError, ConfigErrorKind};
+pub use error::{ConfigError, ConfigErrorKind, Setting};
 pub use excerpt::OriginExcerpt;
 pub use guard::{GuardDecision, GuardOutcome, HandshakeGuard, HandshakeGuardBuilder};
+pub use head::RequestHead;
 pub use lint::{Lint, LintKind};
 pub use origin::{MalformedOrigin, Origin, Scheme};
 pub use pattern::OriginPattern;
@@ -269,6 +272,7 @@ pub use port::PortRule;
 #[cfg(feature = "reload")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reload")))]
 pub use shared::SharedPolicy;
+pub use source::{LoadedPolicy, PolicySource};
 
 // The README's examples are compiled and run as doc tests.
 #[cfg(all(doctest, feature = "tungstenite"))]

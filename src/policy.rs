@@ -8,6 +8,7 @@ use http::{header, HeaderMap, Request};
 use crate::decision::{Decision, DenyReason, MatchedRule};
 use crate::error::{ConfigError, ConfigErrorKind};
 use crate::excerpt::OriginExcerpt;
+use crate::head::RequestHead;
 use crate::origin::{Origin, OriginBytes, Scheme, SerializedOrigin, TupleOrigin};
 use crate::pattern::{parse_entry, Entry, EntryOptions, OriginPattern};
 use hashbrown::{HashMap, HashSet};
@@ -83,16 +84,23 @@ impl OriginPolicy {
     /// An unset variable is an error, not an empty policy.
     ///
     /// ```
-    /// use origin_policy::{ConfigErrorKind, OriginPolicy};
+    /// use origin_policy::{OriginPolicy, Setting};
     /// let err = OriginPolicy::from_env("ORIGIN_POLICY_DOC_UNSET").unwrap_err();
-    /// assert_eq!(err.kind(), &ConfigErrorKind::Env("is not set"));
+    /// assert_eq!(err.setting(), Setting::EnvironmentVariable);
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "environment variable \"ORIGIN_POLICY_DOC_UNSET\" is not set: set it to the allowed origins, such as `https://app.example.com`"
+    /// );
     /// ```
     pub fn from_env(var: &str) -> Result<OriginPolicy, ConfigError> {
         match std::env::var(var) {
             Ok(list) => list.parse(),
-            Err(std::env::VarError::NotPresent) => {
-                Err(ConfigError::new(var, ConfigErrorKind::Env("is not set")))
-            }
+            Err(std::env::VarError::NotPresent) => Err(ConfigError::new(
+                var,
+                ConfigErrorKind::Env(
+                    "is not set: set it to the allowed origins, such as `https://app.example.com`",
+                ),
+            )),
             Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::new(
                 var,
                 ConfigErrorKind::Env("is not valid Unicode"),
@@ -100,33 +108,68 @@ impl OriginPolicy {
         }
     }
 
-    /// Checks the `Origin` header(s) of a request with any body type.
+    /// Checks the `Origin` header(s) of a request: an [`http::Request`] with any body type,
+    /// or its [`http::request::Parts`] (see [`RequestHead`]).
     ///
     /// Missing `Origin` is denied unless [`OriginPolicyBuilder::allow_missing_origin`] was
-    /// called; two or more `Origin` header lines are always denied. The request's `Host`
-    /// header (or, for HTTP/2, its URI authority) is read only by the opt-in
-    /// [`OriginPolicyBuilder::same_origin_from_host`] rule.
-    pub fn check<B>(&self, request: &Request<B>) -> Decision {
+    /// called; two or more `Origin` header lines are always denied. Only the opt-in
+    /// [`OriginPolicyBuilder::same_origin_from_host`] rule reads more of the request: the
+    /// authority of the request target when it has one (HTTP/2's `:authority`, or an
+    /// absolute-form target, whose authority replaces `Host` as RFC 9112 section 3.2.2
+    /// says), and otherwise the one `Host` header (several leave nothing to compare with).
+    ///
+    /// ```
+    /// use origin_policy::{DenyReason, OriginPolicy};
+    ///
+    /// let policy: OriginPolicy = "https://app.example.com".parse()?;
+    /// let request = http::Request::get("/ws").header("origin", "https://app.example.com").body(())?;
+    /// assert!(policy.check(&request).is_allowed());
+    ///
+    /// let twice = http::Request::get("/ws")
+    ///     .header("origin", "https://app.example.com")
+    ///     .header("origin", "https://app.example.com")
+    ///     .body(())?;
+    /// assert_eq!(policy.check(&twice).deny_reason(), Some(DenyReason::Multiple));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check<R: RequestHead + ?Sized>(&self, request: &R) -> Decision {
         let authority = match self.same_origin_from_host {
-            // HTTP/2 carries the authority in the URI instead of a `Host` header; only then is
-            // the URI used. Several `Host` headers leave nothing to compare with.
-            Some(_) => match host_of(request.headers()) {
-                Ok(host) => host,
-                Err(Hosts::Missing) => request.uri().authority().map(|a| a.as_str().as_bytes()),
-                Err(Hosts::Several) => None,
+            Some(_) => match request.uri().authority() {
+                Some(authority) => Some(authority.as_str().as_bytes()),
+                None => host_of(request.headers()),
             },
             None => None,
         };
         self.decide(request.headers(), authority)
     }
 
-    /// Checks the `Origin` header(s) in a header map, for frameworks that expose only headers.
+    /// Checks the `Origin` header(s) in a header map, for frameworks that expose only
+    /// headers: the same decision as [`check`](Self::check) on a request with these headers
+    /// and an origin-form target (`/path`), so the
+    /// [`same_origin_from_host`](OriginPolicyBuilder::same_origin_from_host) rule reads the
+    /// `Host` header. Behind HTTP/2, where the authority is not a header, pass the request
+    /// (or its parts) to [`check`](Self::check) instead.
     pub fn check_headers(&self, headers: &HeaderMap) -> Decision {
         let authority = match self.same_origin_from_host {
-            Some(_) => host_of(headers).ok().flatten(),
+            Some(_) => host_of(headers),
             None => None,
         };
         self.decide(headers, authority)
+    }
+
+    /// Checks `request` and, when it is denied, returns the `403` response to send instead.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use `check(&request).rejection()`, or a `HandshakeGuard` for reporting"
+    )]
+    pub fn enforce<B, R>(&self, request: &Request<B>) -> Result<(), http::Response<R>>
+    where
+        R: From<&'static str>,
+    {
+        match self.check(request).rejection() {
+            Some(rejection) => Err(rejection),
+            None => Ok(()),
+        }
     }
 
     fn decide(&self, headers: &HeaderMap, authority: Option<&[u8]>) -> Decision {
@@ -365,19 +408,12 @@ impl OriginPolicy {
     }
 }
 
-/// Why a request has no single `Host` header.
-enum Hosts {
-    Missing,
-    Several,
-}
-
 /// The `Host` header, when there is exactly one.
-fn host_of(headers: &HeaderMap) -> Result<Option<&[u8]>, Hosts> {
+fn host_of(headers: &HeaderMap) -> Option<&[u8]> {
     let mut hosts = headers.get_all(header::HOST).iter();
     match (hosts.next(), hosts.next()) {
-        (Some(host), None) => Ok(Some(host.as_bytes())),
-        (None, _) => Err(Hosts::Missing),
-        (Some(_), Some(_)) => Err(Hosts::Several),
+        (Some(host), None) => Some(host.as_bytes()),
+        _ => None,
     }
 }
 
@@ -1185,7 +1221,14 @@ mod tests {
         let policy = OriginPolicy::from_env("ORIGIN_POLICY_UNIT_TEST_LIST").unwrap();
         assert!(policy.check_value(b"http://localhost:3000").is_allowed());
         let err = OriginPolicy::from_env("ORIGIN_POLICY_UNIT_TEST_UNSET").unwrap_err();
-        assert_eq!(err.to_string(), "invalid allowlist entry \"ORIGIN_POLICY_UNIT_TEST_UNSET\": the environment variable is not set");
+        assert_eq!(
+            err.to_string(),
+            "environment variable \"ORIGIN_POLICY_UNIT_TEST_UNSET\" is not set: set it to the allowed origins, such as `https://app.example.com`"
+        );
+        assert_eq!(
+            format!("{err:?}"),
+            "ConfigError(\"environment variable \\\"ORIGIN_POLICY_UNIT_TEST_UNSET\\\" is not set: set it to the allowed origins, such as `https://app.example.com`\")"
+        );
     }
 
     #[test]

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use arc_swap::{ArcSwap, Guard};
-use http::{HeaderMap, Request};
+use http::HeaderMap;
 
-use crate::{Decision, OriginPolicy};
+use crate::{Decision, OriginPolicy, RequestHead};
 
 /// A cheap-to-clone handle to an [`OriginPolicy`] that can be swapped atomically while other
 /// threads check requests with it (feature `reload`).
@@ -52,8 +52,13 @@ impl SharedPolicy {
     }
 
     /// [`OriginPolicy::check`] with the current policy.
-    pub fn check<B>(&self, request: &Request<B>) -> Decision {
+    pub fn check<R: RequestHead + ?Sized>(&self, request: &R) -> Decision {
         self.current.load().check(request)
+    }
+
+    /// Whether `self` and `other` are handles to one policy (clones of each other).
+    pub fn same_as(&self, other: &SharedPolicy) -> bool {
+        Arc::ptr_eq(&self.current, &other.current)
     }
 
     /// [`OriginPolicy::check_headers`] with the current policy.

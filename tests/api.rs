@@ -41,13 +41,17 @@ fn guard_types() {
     send_sync_debug::<Outcome>();
     send_sync_debug::<Denial>();
     send_sync_debug::<SubprotocolError>();
-    send_sync_debug::<GuardConfigError>();
-    send_sync_debug::<GuardConfigErrorKind>();
+    // The deprecated names still work.
+    #[allow(deprecated)]
+    {
+        send_sync_debug::<GuardConfigError>();
+        send_sync_debug::<GuardConfigErrorKind>();
+        error::<GuardConfigError>();
+    }
     send_sync_debug::<AuthError>();
     send_sync_debug::<Token<'static>>();
     send_sync_debug::<TokenSource>();
     send_sync_debug::<StaticTokens<String>>();
-    error::<GuardConfigError>();
     error::<AuthError>();
     error::<SubprotocolError>();
 }
@@ -78,9 +82,12 @@ fn cors_types() {
     send_sync_debug::<Preflight<'static>>();
     send_sync_debug::<PreflightDenial>();
     send_sync_debug::<ActualRequest<'static>>();
-    send_sync_debug::<CorsConfigError>();
-    send_sync_debug::<CorsConfigErrorKind>();
-    error::<CorsConfigError>();
+    #[allow(deprecated)]
+    {
+        send_sync_debug::<CorsConfigError>();
+        send_sync_debug::<CorsConfigErrorKind>();
+        error::<CorsConfigError>();
+    }
 }
 
 #[cfg(feature = "tower")]

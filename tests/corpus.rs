@@ -103,6 +103,8 @@ fn every_wire_safe_case_over_a_real_handshake() {
                 .set_read_timeout(Some(Duration::from_secs(5)))
                 .expect("timeout");
             let tx = decisions.clone();
+            // The deprecated `callback_with` keeps working.
+            #[allow(deprecated)]
             let callback = policy.callback_with(move |d| tx.send(Some(d.clone())).expect("send"));
             if let Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Protocol(_))) =
                 tungstenite::accept_hdr(stream, callback)

@@ -1,16 +1,14 @@
 //! CORS configuration: every error kind with its exact message, and the types' auto traits.
 
-use origin_policy::cors::{
-    Cors, CorsBuilder, CorsConfigError, CorsConfigErrorKind, Preflight, PreflightDenial,
-};
-use origin_policy::{DenyReason, OriginPolicy};
+use origin_policy::cors::{Cors, CorsBuilder, Preflight, PreflightDenial};
+use origin_policy::{ConfigError, ConfigErrorKind, DenyReason, OriginPolicy};
 
 fn policy() -> OriginPolicy {
     "https://app.example.com".parse().unwrap()
 }
 
 #[track_caller]
-fn error(builder: CorsBuilder) -> CorsConfigError {
+fn error(builder: CorsBuilder) -> ConfigError {
     builder
         .build()
         .expect_err("the configuration must be refused")
@@ -27,35 +25,35 @@ fn error_messages_are_pinned() {
         .allow_null_origin()
         .build()
         .unwrap();
-    let cases: Vec<(CorsConfigError, CorsConfigErrorKind, &str)> = vec![
+    let cases: Vec<(ConfigError, ConfigErrorKind, &str)> = vec![
         (
             error(Cors::builder(policy()).allow_methods(["GET", "PO ST"])),
-            CorsConfigErrorKind::Method,
+            ConfigErrorKind::Method,
             "invalid CORS setting \"PO ST\": not an HTTP method: write a method token such as `PUT` (methods are case-sensitive)",
         ),
         (
             error(Cors::builder(policy()).allow_headers(["x-ok", "x:bad"])),
-            CorsConfigErrorKind::HeaderName,
+            ConfigErrorKind::HeaderName,
             "invalid CORS setting \"x:bad\": not a header name: write a field name such as `x-request-id`, without `:` or spaces",
         ),
         (
             error(Cors::builder(policy()).expose_headers([""])),
-            CorsConfigErrorKind::HeaderName,
+            ConfigErrorKind::HeaderName,
             "invalid CORS setting \"\": not a header name: write a field name such as `x-request-id`, without `:` or spaces",
         ),
         (
             error(Cors::builder(policy()).allow_credentials().allow_headers(["*"])),
-            CorsConfigErrorKind::WildcardWithCredentials,
+            ConfigErrorKind::WildcardWithCredentials,
             "invalid CORS setting \"*\": `*` is not a wildcard when credentials are allowed (browsers read it literally): list the names instead",
         ),
         (
             error(Cors::builder(any).allow_credentials()),
-            CorsConfigErrorKind::AnyOriginWithCredentials,
+            ConfigErrorKind::AnyOriginWithCredentials,
             "invalid CORS setting \"(any origin)\": a policy that allows any origin cannot allow credentials, or every site could read responses made with the user's cookies: list the origins, or drop `allow_credentials`",
         ),
         (
             error(Cors::builder(null).allow_credentials()),
-            CorsConfigErrorKind::NullOriginWithCredentials,
+            ConfigErrorKind::NullOriginWithCredentials,
             "invalid CORS setting \"(null origin allowed)\": a policy that allows the origin null cannot allow credentials, since any site can make a sandboxed iframe whose origin is null: drop `allow_null_origin` or `allow_credentials`",
         ),
     ];
@@ -166,7 +164,7 @@ fn auto_traits() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<Cors>();
     send_sync::<CorsBuilder>();
-    send_sync::<CorsConfigError>();
+    send_sync::<ConfigError>();
     send_sync::<Preflight<'static>>();
     send_sync::<PreflightDenial>();
     #[cfg(feature = "tower")]

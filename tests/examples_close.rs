@@ -88,9 +88,10 @@ fn serve_one(serve: impl FnOnce(TcpStream) + Send + 'static) -> SocketAddr {
 
 #[test]
 fn server_example_answers_a_close() {
-    let policy: &'static origin_policy::OriginPolicy =
-        Box::leak(Box::new(ORIGIN.parse().expect("policy")));
-    let addr = serve_one(move |stream| server_example::serve(policy, stream));
+    let guard = origin_policy::HandshakeGuard::builder(ORIGIN.parse().expect("policy"))
+        .build()
+        .expect("guard");
+    let addr = serve_one(move |stream| server_example::serve(&guard, stream));
     assert_normal(&close_normally(addr, &[("origin", ORIGIN)], true));
 }
 

@@ -201,17 +201,24 @@ proptest! {
             prop_assert_eq!(decision.denial(), Some(&Denial::UnsupportedVersion));
         }
 
-        // Report-only lets through everything but another protocol version, and reports
-        // the origin denial first.
-        let reported = build_guard(&case, true).evaluate(&request).decision;
-        if case.version == "13" {
-            prop_assert_eq!(reported.status(), 101);
-            if let Some(reason) = origin.deny_reason() {
-                prop_assert_eq!(reported.denial(), Some(&Denial::Origin(reason)));
-                prop_assert_eq!(reported.outcome(), Outcome::ReportOnly);
-            }
+        // Report-only lets through everything but another protocol version and a failed
+        // credential (authentication is always enforced), and reports the origin denial
+        // first.
+        let reported = build_guard(&case, true).evaluate(&request);
+        let credential_fails = case.auth == Some(false) && case.bearer != Some("good");
+        if case.version != "13" {
+            prop_assert_eq!(reported.decision.status(), 426);
+        } else if credential_fails {
+            prop_assert_eq!(reported.decision.status(), 401);
+            prop_assert_eq!(reported.decision.outcome(), Outcome::Denied);
+            prop_assert!(reported.identity.is_none());
         } else {
-            prop_assert_eq!(reported.status(), 426);
+            prop_assert_eq!(reported.decision.status(), 101);
+            prop_assert!(reported.identity.is_some());
+            if let Some(reason) = origin.deny_reason() {
+                prop_assert_eq!(reported.decision.denial(), Some(&Denial::Origin(reason)));
+                prop_assert_eq!(reported.decision.outcome(), Outcome::ReportOnly);
+            }
         }
     }
 }

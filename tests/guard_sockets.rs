@@ -580,7 +580,7 @@ fn report_only_allows_and_reports() {
         .observe(move |decision| sink.lock().unwrap().push(decision.clone()))
         .build()
         .unwrap();
-    let server = SyncServer::spawn(guard, 3);
+    let server = SyncServer::spawn(guard, 4);
     let bearer = format!("Authorization: Bearer {TOKEN}");
 
     // Would be a 403: through, with the later checks still done.
@@ -603,19 +603,30 @@ fn report_only_allows_and_reports() {
     let outcome = server.next().outcome.unwrap();
     assert_eq!(outcome.identity, Some("alice"));
 
-    // Would be a 400 and a 401: through, no protocol named, no identity.
+    // Would be a 400: through, no protocol named, with the identity.
+    let response = parse_response(&exchange(
+        server.addr,
+        &handshake("/", &[APP, "Sec-WebSocket-Protocol: mqtt", &bearer]),
+    ));
+    assert_eq!(response.status, 101);
+    assert_eq!(response.all("sec-websocket-protocol").len(), 0);
+    assert_eq!(server.next().outcome.unwrap().identity, Some("alice"));
+
+    // Would be a 400 and a 401: refused, since authentication is always enforced.
     let response = parse_response(&exchange(
         server.addr,
         &handshake("/", &[APP, "Sec-WebSocket-Protocol: mqtt"]),
     ));
-    assert_eq!(response.status, 101);
-    assert_eq!(response.all("sec-websocket-protocol").len(), 0);
+    assert_eq!(response.status, 401);
     assert_eq!(server.next().outcome.unwrap().identity, None);
 
     // A real client, with no Origin at all.
     let request = client_request(
         &server.url("/"),
-        &[("sec-websocket-protocol", "graphql-transport-ws")],
+        &[
+            ("sec-websocket-protocol", "graphql-transport-ws"),
+            ("authorization", &format!("Bearer {TOKEN}")),
+        ],
     );
     tungstenite::client(request, connect(server.addr)).expect("report-only lets it through");
     assert!(server.next().accepted);
@@ -636,17 +647,23 @@ fn report_only_allows_and_reports() {
             (
                 Outcome::ReportOnly,
                 Some(Denial::Subprotocol(SubprotocolError::NoneSupported)),
-                r#"report-only, would deny (400): allow origin "https://app.example.com" by rule https://app.example.com, subprotocol refused: no offered subprotocol is supported"#.to_owned()
+                r#"report-only, would deny (400): allow origin "https://app.example.com" by rule https://app.example.com, authenticated, subprotocol refused: no offered subprotocol is supported"#.to_owned()
+            ),
+            (
+                Outcome::Denied,
+                Some(Denial::Auth(AuthError::Missing)),
+                r#"denied (401): allow origin "https://app.example.com" by rule https://app.example.com, authentication refused: no credential"#.to_owned()
             ),
             (
                 Outcome::ReportOnly,
                 Some(Denial::Origin(DenyReason::Missing)),
-                "report-only, would deny (403): deny: no Origin header, subprotocol graphql-transport-ws".to_owned()
+                "report-only, would deny (403): deny: no Origin header, subprotocol graphql-transport-ws, authenticated".to_owned()
             ),
         ]
     );
     assert!(seen
         .iter()
+        .filter(|d| !matches!(d.denial(), Some(Denial::Auth(_))))
         .all(|d| d.is_allowed() && d.rejection::<String>().is_none()));
 }
 

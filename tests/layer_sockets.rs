@@ -70,28 +70,13 @@ async fn allowed_websocket_reaches_the_handler() {
 async fn denied_websocket_is_refused_before_the_handler_runs() {
     let (addr, calls) = server(OriginLayer::new(policy())).await;
     let cases: &[(Option<&str>, &str)] = &[
-        (
-            Some("https://evil.example"),
-            "forbidden: the origin is not allowed\n",
-        ),
-        (
-            Some("https://tenant.example.com"),
-            "forbidden: the origin is not allowed\n",
-        ),
-        (
-            Some("http://app.example.com"),
-            "forbidden: the origin is not allowed\n",
-        ),
-        (Some("null"), "forbidden: the origin null is not allowed\n"),
-        (
-            Some("https://app.example.com/"),
-            "forbidden: the origin is malformed\n",
-        ),
-        (
-            Some("https://app.example.com https://evil.example"),
-            "forbidden: several origins\n",
-        ),
-        (None, "forbidden: no Origin header\n"),
+        (Some("https://evil.example"), ""),
+        (Some("https://tenant.example.com"), ""),
+        (Some("http://app.example.com"), ""),
+        (Some("null"), ""),
+        (Some("https://app.example.com/"), ""),
+        (Some("https://app.example.com https://evil.example"), ""),
+        (None, ""),
     ];
     for &(origin, body) in cases {
         match websocket(addr, origin).await {
@@ -135,7 +120,7 @@ async fn upgrade_checks_are_not_bypassed_by_spelling_or_method() {
     two.push(("origin", "https://evil.example"));
     let reply = send_h1(addr, "GET", "/ws", &two).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    assert_eq!(reply.body, "forbidden: several origins\n");
+    assert_eq!(reply.body, "");
     assert_eq!(calls.ws(), 0);
 
     // The same headers from the allowed origin: axum answers 101.
@@ -151,7 +136,7 @@ async fn http2_extended_connect_is_checked_like_an_upgrade() {
 
     let reply = h2.send(h2_websocket("/ws", "https://evil.example")).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    assert_eq!(reply.body, "forbidden: the origin is not allowed\n");
+    assert_eq!(reply.body, "");
     assert_eq!(
         calls.ws(),
         0,
@@ -251,7 +236,8 @@ async fn cross_origin_writes_are_blocked_when_asked() {
         if status == StatusCode::OK {
             expected_calls += 1;
         } else {
-            assert!(reply.body.starts_with("forbidden: "), "{}", reply.body);
+            // The layer's own answers have empty bodies (`ResBody: Default`).
+            assert!(reply.body.is_empty(), "{}", reply.body);
             assert_eq!(reply.vary(), ["origin"]);
         }
         assert_eq!(calls.api(), expected_calls, "{method} {headers:?}");

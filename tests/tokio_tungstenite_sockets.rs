@@ -233,6 +233,8 @@ async fn callback_with_reports_the_decision() {
             for _ in 0..2 {
                 let (stream, _) = listener.accept().await.expect("accept");
                 let mut seen: Option<Decision> = None;
+                // The deprecated `callback_with` keeps working.
+                #[allow(deprecated)]
                 let callback = policy.callback_with(|d| seen = Some(d.clone()));
                 let accepted = tokio_tungstenite::accept_hdr_async(stream, callback).await;
                 if let Ok(socket) = accepted {

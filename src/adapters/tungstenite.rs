@@ -16,7 +16,9 @@
 //! ```
 //!
 //! The same callback works with `tokio_tungstenite::accept_hdr_async(stream, &policy)`. To log
-//! or count decisions, use [`OriginPolicy::callback_with`].
+//! or count decisions, roll a policy out in report-only mode or reload it, use a
+//! [`HandshakeGuard`](crate::HandshakeGuard) (`&guard` and `guard.callback(&mut slot)` are
+//! callbacks too).
 
 use tungstenite::handshake::server::{Callback, ErrorResponse, Request, Response};
 
@@ -66,6 +68,10 @@ impl OriginPolicy {
     /// }));
     /// # }
     /// ```
+    #[deprecated(
+        since = "0.2.0",
+        note = "use a `HandshakeGuard` with `observe`, or `guard.callback(&mut slot)` to get the decision back"
+    )]
     pub fn callback_with<F: FnOnce(&Decision)>(&self, observe: F) -> ObservedCallback<'_, F> {
         ObservedCallback {
             policy: self,
@@ -95,6 +101,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(deprecated)]
     fn callback_answers_like_check() {
         let policy: OriginPolicy = "https://app.example.com".parse().unwrap();
         let ok = (&policy).on_request(&request(Some("https://app.example.com")), Response::new(()));

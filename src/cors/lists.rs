@@ -4,8 +4,8 @@
 
 use http::{HeaderName, HeaderValue, Method};
 
-use super::error::{CorsConfigError, CorsConfigErrorKind};
 use crate::syntax::is_token;
+use crate::{ConfigError, ConfigErrorKind};
 
 /// Methods a preflight may ask for (`Access-Control-Allow-Methods`).
 #[derive(Debug, Clone, Default)]
@@ -17,16 +17,16 @@ pub(crate) struct Methods {
 }
 
 impl Methods {
-    pub(crate) fn parse(inputs: &[String], credentials: bool) -> Result<Methods, CorsConfigError> {
+    pub(crate) fn parse(inputs: &[String], credentials: bool) -> Result<Methods, ConfigError> {
         let mut methods = Methods::default();
         let mut items: Vec<&str> = Vec::with_capacity(inputs.len());
         for input in inputs {
-            let input = input.trim();
+            let input = normalize_method(input.trim());
             if input == "*" {
                 if credentials {
-                    return Err(CorsConfigError::new(
+                    return Err(ConfigError::new(
                         input,
-                        CorsConfigErrorKind::WildcardWithCredentials,
+                        ConfigErrorKind::WildcardWithCredentials,
                     ));
                 }
                 methods.any = true;
@@ -34,7 +34,7 @@ impl Methods {
                 let method = Method::from_bytes(input.as_bytes())
                     .ok()
                     .filter(|_| is_token(input.as_bytes()))
-                    .ok_or_else(|| CorsConfigError::new(input, CorsConfigErrorKind::Method))?;
+                    .ok_or_else(|| ConfigError::new(input, ConfigErrorKind::Method))?;
                 if methods.list.contains(&method) {
                     continue;
                 }
@@ -61,6 +61,17 @@ impl Methods {
     }
 }
 
+/// The six methods browsers upper-case (Fetch standard, "normalize a method"), in the form
+/// they send; every other method is kept as written, since browsers send it as the script
+/// wrote it.
+fn normalize_method(input: &str) -> &str {
+    const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+    NORMALIZED
+        .into_iter()
+        .find(|method| method.eq_ignore_ascii_case(input))
+        .unwrap_or(input)
+}
+
 /// Request headers a preflight may ask for (`Access-Control-Allow-Headers`), or response
 /// headers exposed to scripts (`Access-Control-Expose-Headers`).
 #[derive(Debug, Clone, Default)]
@@ -72,19 +83,16 @@ pub(crate) struct HeaderNames {
 }
 
 impl HeaderNames {
-    pub(crate) fn parse(
-        inputs: &[String],
-        credentials: bool,
-    ) -> Result<HeaderNames, CorsConfigError> {
+    pub(crate) fn parse(inputs: &[String], credentials: bool) -> Result<HeaderNames, ConfigError> {
         let mut names = HeaderNames::default();
         let mut items: Vec<String> = Vec::with_capacity(inputs.len());
         for input in inputs {
             let input = input.trim();
             if input == "*" {
                 if credentials {
-                    return Err(CorsConfigError::new(
+                    return Err(ConfigError::new(
                         input,
-                        CorsConfigErrorKind::WildcardWithCredentials,
+                        ConfigErrorKind::WildcardWithCredentials,
                     ));
                 }
                 names.any = true;
@@ -94,7 +102,7 @@ impl HeaderNames {
                 continue;
             }
             let name = HeaderName::from_bytes(input.as_bytes())
-                .map_err(|_| CorsConfigError::new(input, CorsConfigErrorKind::HeaderName))?;
+                .map_err(|_| ConfigError::new(input, ConfigErrorKind::HeaderName))?;
             if !names.list.contains(&name) {
                 items.push(name.as_str().to_owned());
                 names.list.push(name);
@@ -171,10 +179,10 @@ mod tests {
     fn method_errors() {
         for input in ["", "GET POST", "GET,POST", "G\"T", "é"] {
             let err = Methods::parse(&strings(&[input]), false).unwrap_err();
-            assert_eq!(err.kind(), &CorsConfigErrorKind::Method, "{input:?}");
+            assert_eq!(err.kind(), &ConfigErrorKind::Method, "{input:?}");
         }
         let err = Methods::parse(&strings(&["GET", "*"]), true).unwrap_err();
-        assert_eq!(err.kind(), &CorsConfigErrorKind::WildcardWithCredentials);
+        assert_eq!(err.kind(), &ConfigErrorKind::WildcardWithCredentials);
     }
 
     #[test]
@@ -199,10 +207,10 @@ mod tests {
 
         for input in ["", "x custom", "x-custom:", "é"] {
             let err = HeaderNames::parse(&strings(&[input]), false).unwrap_err();
-            assert_eq!(err.kind(), &CorsConfigErrorKind::HeaderName, "{input:?}");
+            assert_eq!(err.kind(), &ConfigErrorKind::HeaderName, "{input:?}");
         }
         let err = HeaderNames::parse(&strings(&["*"]), true).unwrap_err();
-        assert_eq!(err.kind(), &CorsConfigErrorKind::WildcardWithCredentials);
+        assert_eq!(err.kind(), &ConfigErrorKind::WildcardWithCredentials);
     }
 
     #[test]

@@ -67,7 +67,7 @@
 //!
 //! | request | response |
 //! |---|---|
-//! | `OPTIONS` with `Origin` and `Access-Control-Request-Method`, all allowed | `204`, `Access-Control-Allow-Origin: <the request's Origin>`, credentials, methods, headers, max-age, private network, `Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers` |
+//! | `OPTIONS` with `Origin` and `Access-Control-Request-Method`, all allowed | `204`, `Access-Control-Allow-Origin: <the request's Origin>`, credentials, methods, headers, max-age, private network, `Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network` |
 //! | the same, but the origin, method, a header or private-network access is not allowed | `403`, only the `Vary` above, a fixed plain-text body ([`PreflightDenial`]) |
 //! | `OPTIONS` without `Origin` or without `Access-Control-Request-Method` | not a preflight: the application answers it as an actual request |
 //! | any other request, origin allowed | the handler's response plus `Access-Control-Allow-Origin`, credentials, exposed headers, and `Origin` merged into `Vary` |
@@ -77,7 +77,7 @@
 //! never a list; it is `*` only when the policy allows any origin
 //! ([`OriginPolicyBuilder::allow_any_origin_dangerously`](crate::OriginPolicyBuilder::allow_any_origin_dangerously)),
 //! and a policy like that cannot be combined with credentials: [`CorsBuilder::build`] returns
-//! a [`CorsConfigError`] instead. Server-sent events (`text/event-stream`) are ordinary
+//! a [`ConfigError`] instead. Server-sent events (`text/event-stream`) are ordinary
 //! responses here: the headers go on the response head before the stream starts.
 //!
 //! # Compared with tower-http's `CorsLayer`
@@ -118,15 +118,18 @@ use http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
     ORIGIN,
 };
-use http::{HeaderMap, HeaderValue, Request};
+use http::{HeaderMap, HeaderValue};
 
+#[allow(deprecated)]
 pub use error::{CorsConfigError, CorsConfigErrorKind};
 pub use preflight::{
     Preflight, PreflightDenial, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
     ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
 };
 
-use crate::{Decision, MatchedRule, OriginPolicy};
+use crate::source::LoadedPolicy;
+use crate::{ConfigError, ConfigErrorKind};
+use crate::{Decision, MatchedRule, OriginPolicy, PolicySource, RequestHead};
 use lists::{HeaderNames, Methods};
 
 /// A CORS configuration on an [`OriginPolicy`]: which origins (the policy's), and which
@@ -139,7 +142,7 @@ use lists::{HeaderNames, Methods};
 /// headers themselves. See the [module documentation](self) for an example.
 #[derive(Debug, Clone)]
 pub struct Cors {
-    policy: OriginPolicy,
+    policy: PolicySource,
     methods: Methods,
     allow_headers: HeaderNames,
     expose_headers: HeaderNames,
@@ -161,8 +164,13 @@ impl Cors {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(policy: OriginPolicy) -> Cors {
+        Cors::new_on(policy)
+    }
+
+    /// [`Cors::new`] on any [`PolicySource`] (an `Arc<OriginPolicy>`, a `SharedPolicy`).
+    pub fn new_on(source: impl Into<PolicySource>) -> Cors {
         Cors {
-            policy,
+            policy: source.into(),
             methods: Methods::default(),
             allow_headers: HeaderNames::default(),
             expose_headers: HeaderNames::default(),
@@ -174,8 +182,15 @@ impl Cors {
 
     /// Starts a configuration on `policy`, with the defaults of [`Cors::new`].
     pub fn builder(policy: OriginPolicy) -> CorsBuilder {
+        Cors::builder_on(policy)
+    }
+
+    /// Starts a configuration that reads its policy from `source` (an `Arc<OriginPolicy>`,
+    /// a reloadable `SharedPolicy`, or the [`PolicySource`] a `HandshakeGuard` uses, so both
+    /// always agree), with the defaults of [`Cors::new`].
+    pub fn builder_on(source: impl Into<PolicySource>) -> CorsBuilder {
         CorsBuilder {
-            policy,
+            policy: source.into(),
             methods: Vec::new(),
             allow_headers: Vec::new(),
             expose_headers: Vec::new(),
@@ -185,8 +200,13 @@ impl Cors {
         }
     }
 
-    /// The origin policy.
-    pub fn policy(&self) -> &OriginPolicy {
+    /// The origin policy: the one its source holds right now.
+    pub fn policy(&self) -> LoadedPolicy<'_> {
+        self.policy.load()
+    }
+
+    /// Where the configuration reads its policy from.
+    pub fn source(&self) -> &PolicySource {
         &self.policy
     }
 
@@ -197,7 +217,7 @@ impl Cors {
 
     /// Whether `request` is a CORS preflight: `OPTIONS` with an `Origin` header and an
     /// `Access-Control-Request-Method` header. Other `OPTIONS` requests are not.
-    pub fn is_preflight<B>(request: &Request<B>) -> bool {
+    pub fn is_preflight<R: RequestHead + ?Sized>(request: &R) -> bool {
         preflight::is_preflight(request.method(), request.headers())
     }
 
@@ -208,11 +228,11 @@ impl Cors {
     /// requested method (the safelisted `GET`, `HEAD`, `POST` and the configured methods;
     /// case-sensitive), each requested header (the configured names; any letter case), and
     /// private-network access.
-    pub fn preflight<B>(&self, request: &Request<B>) -> Option<Preflight<'_>> {
+    pub fn preflight<R: RequestHead + ?Sized>(&self, request: &R) -> Option<Preflight<'_>> {
         if !Cors::is_preflight(request) {
             return None;
         }
-        let decision = self.policy.check(request);
+        let decision = self.policy.load().check(request);
         Some(Preflight::evaluate(self, request.headers(), decision))
     }
 
@@ -224,8 +244,8 @@ impl Cors {
     /// from denied origins on the server, see
     /// [`OriginLayer::block_cross_origin_writes`](crate::layer::OriginLayer::block_cross_origin_writes)
     /// (feature `tower`).
-    pub fn actual<B>(&self, request: &Request<B>) -> ActualRequest<'_> {
-        let decision = self.policy.check(request);
+    pub fn actual<R: RequestHead + ?Sized>(&self, request: &R) -> ActualRequest<'_> {
+        let decision = self.policy.load().check(request);
         let allow_origin = self.allow_origin_value(&decision, request.headers());
         ActualRequest {
             cors: self,
@@ -238,7 +258,11 @@ impl Cors {
     /// `Origin` value (a reference count, no copy), or `*` when the policy allows any origin
     /// (never with credentials: [`CorsBuilder::build`] refuses that). `None` when the origin
     /// is denied or absent.
-    fn allow_origin_value(&self, decision: &Decision, headers: &HeaderMap) -> Option<HeaderValue> {
+    pub(crate) fn allow_origin_value(
+        &self,
+        decision: &Decision,
+        headers: &HeaderMap,
+    ) -> Option<HeaderValue> {
         match decision.matched_rule()? {
             MatchedRule::MissingOrigin => None,
             MatchedRule::AnyOrigin if !self.credentials => Some(HeaderValue::from_static("*")),
@@ -310,7 +334,7 @@ impl ActualRequest<'_> {
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct CorsBuilder {
-    policy: OriginPolicy,
+    policy: PolicySource,
     methods: Vec<String>,
     allow_headers: Vec<String>,
     expose_headers: Vec<String>,
@@ -321,40 +345,60 @@ pub struct CorsBuilder {
 
 impl CorsBuilder {
     /// Methods a preflight may ask for, beyond the always-allowed `GET`, `HEAD` and `POST`
-    /// (`Access-Control-Allow-Methods`). Methods are case-sensitive, as browsers send them:
-    /// they upper-case only `DELETE`, `GET`, `HEAD`, `OPTIONS`, `POST` and `PUT`, so a
-    /// script's `fetch(url, {method: "patch"})` asks for `patch`. `*` allows any method
-    /// (not with credentials).
+    /// (`Access-Control-Allow-Methods`): strings or [`http::Method`]s.
+    ///
+    /// Browsers upper-case the six standard methods `DELETE`, `GET`, `HEAD`, `OPTIONS`,
+    /// `POST` and `PUT` (Fetch standard, "normalize a method") and send every other method
+    /// as the script wrote it, so those six are upper-cased here too (`"put"` allows the
+    /// `PUT` browsers ask for) and every other method is case-sensitive (a script's
+    /// `fetch(url, {method: "patch"})` asks for `patch`). `*` allows any method (not with
+    /// credentials).
+    ///
+    /// ```
+    /// use http::Method;
+    /// use origin_policy::cors::Cors;
+    /// let cors = Cors::builder("https://app.example.com".parse::<origin_policy::OriginPolicy>()?)
+    ///     .allow_methods([Method::PUT, Method::DELETE])
+    ///     .allow_methods(["patch"])
+    ///     .allow_headers([http::header::CONTENT_TYPE])
+    ///     .build()?;
+    /// # let _ = cors;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn allow_methods<I>(mut self, methods: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<String>,
+        I::Item: AsRef<str>,
     {
-        self.methods.extend(methods.into_iter().map(Into::into));
+        self.methods
+            .extend(methods.into_iter().map(|m| m.as_ref().to_owned()));
         self
     }
 
     /// Request headers a preflight may ask for (`Access-Control-Allow-Headers`), such as
     /// `content-type` for JSON bodies or `authorization`; any letter case. `*` allows any
-    /// header except `authorization`, which must be named (not with credentials).
+    /// header except `authorization`, which must be named (not with credentials). Strings
+    /// or [`http::HeaderName`]s.
     pub fn allow_headers<I>(mut self, names: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<String>,
+        I::Item: AsRef<str>,
     {
-        self.allow_headers.extend(names.into_iter().map(Into::into));
+        self.allow_headers
+            .extend(names.into_iter().map(|n| n.as_ref().to_owned()));
         self
     }
 
     /// Response headers scripts may read (`Access-Control-Expose-Headers`), beyond the
-    /// CORS-safelisted ones. `*` exposes all (not with credentials).
+    /// CORS-safelisted ones. `*` exposes all (not with credentials). Strings or
+    /// [`http::HeaderName`]s.
     pub fn expose_headers<I>(mut self, names: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<String>,
+        I::Item: AsRef<str>,
     {
         self.expose_headers
-            .extend(names.into_iter().map(Into::into));
+            .extend(names.into_iter().map(|n| n.as_ref().to_owned()));
         self
     }
 
@@ -393,28 +437,29 @@ impl CorsBuilder {
     /// error.
     ///
     /// ```
-    /// use origin_policy::cors::{Cors, CorsConfigErrorKind};
+    /// use origin_policy::{cors::Cors, ConfigErrorKind};
     /// let policy: origin_policy::OriginPolicy = "https://app.example.com".parse()?;
     ///
     /// let err = Cors::builder(policy.clone()).allow_methods(["GET POST"]).build().unwrap_err();
-    /// assert_eq!(err.kind(), &CorsConfigErrorKind::Method);
+    /// assert_eq!(err.kind(), &ConfigErrorKind::Method);
     ///
     /// let err = Cors::builder(policy).allow_credentials().allow_headers(["*"]).build().unwrap_err();
-    /// assert_eq!(err.kind(), &CorsConfigErrorKind::WildcardWithCredentials);
+    /// assert_eq!(err.kind(), &ConfigErrorKind::WildcardWithCredentials);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn build(self) -> Result<Cors, CorsConfigError> {
+    pub fn build(self) -> Result<Cors, ConfigError> {
         if self.credentials {
-            if self.policy.allows_any_origin() {
-                return Err(CorsConfigError::new(
-                    &MatchedRule::AnyOrigin.to_string(),
-                    CorsConfigErrorKind::AnyOriginWithCredentials,
+            let policy = self.policy.load();
+            if policy.allows_any_origin() {
+                return Err(ConfigError::new(
+                    MatchedRule::AnyOrigin.to_string(),
+                    ConfigErrorKind::AnyOriginWithCredentials,
                 ));
             }
-            if self.policy.allows_null_origin() {
-                return Err(CorsConfigError::new(
-                    &MatchedRule::NullOrigin.to_string(),
-                    CorsConfigErrorKind::NullOriginWithCredentials,
+            if policy.allows_null_origin() {
+                return Err(ConfigError::new(
+                    MatchedRule::NullOrigin.to_string(),
+                    ConfigErrorKind::NullOriginWithCredentials,
                 ));
             }
         }
@@ -432,5 +477,27 @@ impl CorsBuilder {
                 .map(|age| lists::shared(HeaderValue::from(age.as_secs()))),
             private_network: self.private_network,
         })
+    }
+}
+
+impl From<OriginPolicy> for Cors {
+    /// [`Cors::new`]: the CORS defaults on `policy`.
+    fn from(policy: OriginPolicy) -> Cors {
+        Cors::new(policy)
+    }
+}
+
+impl From<PolicySource> for Cors {
+    /// [`Cors::new`]: the CORS defaults on `source`.
+    fn from(source: PolicySource) -> Cors {
+        Cors::new_on(source)
+    }
+}
+
+#[cfg(feature = "reload")]
+impl From<crate::SharedPolicy> for Cors {
+    /// [`Cors::new`]: the CORS defaults on a reloadable policy.
+    fn from(shared: crate::SharedPolicy) -> Cors {
+        Cors::new_on(shared)
     }
 }

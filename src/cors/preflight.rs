@@ -98,7 +98,7 @@ impl<'a> Preflight<'a> {
     /// configured `Access-Control-Allow-Methods` and `Access-Control-Allow-Headers`,
     /// `Access-Control-Max-Age` if configured, `Access-Control-Allow-Private-Network: true`
     /// if asked for and allowed, and `Vary: Origin, Access-Control-Request-Method,
-    /// Access-Control-Request-Headers`.
+    /// Access-Control-Request-Headers, Access-Control-Request-Private-Network`.
     ///
     /// Refused: `403 Forbidden` with the same `Vary`, no CORS header (so the browser fails
     /// the preflight whatever it asked for), and a fixed plain-text body naming the reason
@@ -232,7 +232,7 @@ impl PreflightDenial {
         }
     }
 
-    const fn body(self) -> &'static str {
+    pub(crate) const fn body(self) -> &'static str {
         match self {
             PreflightDenial::Origin(DenyReason::Missing) => {
                 "forbidden: preflight refused: no Origin header\n"

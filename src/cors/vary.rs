@@ -27,8 +27,9 @@ pub(crate) const PREFLIGHT: VaryNames = VaryNames {
         "Origin",
         "Access-Control-Request-Method",
         "Access-Control-Request-Headers",
+        "Access-Control-Request-Private-Network",
     ],
-    joined: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+    joined: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
 };
 
 /// Adds `names` to the `Vary` of `headers`, keeping what is there.
@@ -122,7 +123,7 @@ mod tests {
             (
                 &[],
                 PREFLIGHT,
-                &["Origin, Access-Control-Request-Method, Access-Control-Request-Headers"],
+                &["Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network"],
             ),
             // The handler's values are kept, ours appended.
             (&["Accept-Encoding"], ACTUAL, &["Accept-Encoding, Origin"]),
@@ -139,7 +140,7 @@ mod tests {
             (
                 &["Origin"],
                 PREFLIGHT,
-                &["Origin, Access-Control-Request-Method, Access-Control-Request-Headers"],
+                &["Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network"],
             ),
             // `*` already covers every name.
             (&["*"], PREFLIGHT, &["*"]),

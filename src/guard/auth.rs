@@ -20,12 +20,13 @@ use std::fmt;
 
 use data_encoding::BASE64URL_NOPAD;
 use http::header::{AUTHORIZATION, COOKIE};
-use http::{HeaderMap, HeaderValue, Request, Uri};
+use http::{HeaderMap, HeaderValue, Uri};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-use super::error::{GuardConfigError, GuardConfigErrorKind};
 use super::subprotocol;
 use crate::syntax::is_token;
+use crate::RequestHead;
+use crate::{ConfigError, ConfigErrorKind};
 
 /// The prefix Kubernetes uses to carry a bearer token in `Sec-WebSocket-Protocol`; the token
 /// follows it, base64url-encoded without padding.
@@ -209,7 +210,10 @@ impl TokenSource {
 
     /// Takes the credential out of a request. Never panics; every problem is an
     /// [`AuthError`].
-    pub fn extract<'r, B>(&self, request: &'r Request<B>) -> Result<Token<'r>, AuthError> {
+    pub fn extract<'r, R>(&self, request: &'r R) -> Result<Token<'r>, AuthError>
+    where
+        R: RequestHead + ?Sized,
+    {
         let token = match &self.0 {
             Source::Bearer => bearer(request.headers())?,
             Source::Cookie(name) => cookie(request.headers(), name)?,
@@ -223,29 +227,29 @@ impl TokenSource {
     }
 
     /// Refuses names and prefixes that could never match.
-    pub(crate) fn validate(&self) -> Result<(), GuardConfigError> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         let (input, ok, kind) = match &self.0 {
             Source::Bearer => return Ok(()),
             Source::Cookie(name) => (
                 name,
                 is_token(name.as_bytes()),
-                GuardConfigErrorKind::InvalidCredentialName,
+                ConfigErrorKind::InvalidCredentialName,
             ),
             Source::Query(name) => (
                 name,
                 !name.is_empty(),
-                GuardConfigErrorKind::InvalidCredentialName,
+                ConfigErrorKind::InvalidCredentialName,
             ),
             Source::Subprotocol(prefix) => (
                 prefix,
                 is_token(prefix.as_bytes()) && prefix.ends_with('.'),
-                GuardConfigErrorKind::InvalidCredentialPrefix,
+                ConfigErrorKind::InvalidCredentialPrefix,
             ),
         };
         if ok {
             Ok(())
         } else {
-            Err(GuardConfigError::new(&**input, kind))
+            Err(ConfigError::new(&**input, kind))
         }
     }
 
@@ -416,7 +420,7 @@ pub struct StaticTokens<I> {
 impl<I: Clone> StaticTokens<I> {
     /// The tokens and their identities; an empty token is refused (it would match a request
     /// that carries an empty credential).
-    pub fn new<T, P>(pairs: P) -> Result<StaticTokens<I>, GuardConfigError>
+    pub fn new<T, P>(pairs: P) -> Result<StaticTokens<I>, ConfigError>
     where
         P: IntoIterator<Item = (T, I)>,
         T: Into<String>,
@@ -425,7 +429,7 @@ impl<I: Clone> StaticTokens<I> {
         for (token, identity) in pairs {
             let token: String = token.into();
             if token.is_empty() {
-                return Err(GuardConfigError::new("", GuardConfigErrorKind::EmptyToken));
+                return Err(ConfigError::new("", ConfigErrorKind::EmptyToken));
             }
             entries.push((token.into_bytes().into_boxed_slice(), identity));
         }
@@ -462,6 +466,7 @@ impl<I> fmt::Debug for StaticTokens<I> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::Request;
 
     /// Header lines of a test request, and what extraction must give.
     type Lines<'a> = &'a [(&'a str, &'a [u8])];
@@ -635,27 +640,27 @@ mod tests {
             (
                 TokenSource::cookie(""),
                 "",
-                GuardConfigErrorKind::InvalidCredentialName,
+                ConfigErrorKind::InvalidCredentialName,
             ),
             (
                 TokenSource::cookie("a b"),
                 "a b",
-                GuardConfigErrorKind::InvalidCredentialName,
+                ConfigErrorKind::InvalidCredentialName,
             ),
             (
                 TokenSource::query(""),
                 "",
-                GuardConfigErrorKind::InvalidCredentialName,
+                ConfigErrorKind::InvalidCredentialName,
             ),
             (
                 TokenSource::subprotocol_with_prefix("token"),
                 "token",
-                GuardConfigErrorKind::InvalidCredentialPrefix,
+                ConfigErrorKind::InvalidCredentialPrefix,
             ),
             (
                 TokenSource::subprotocol_with_prefix("a b."),
                 "a b.",
-                GuardConfigErrorKind::InvalidCredentialPrefix,
+                ConfigErrorKind::InvalidCredentialPrefix,
             ),
         ];
         for (source, input, kind) in bad {
@@ -709,7 +714,7 @@ mod tests {
             assert_eq!(tokens.verify(wrong), Err(AuthError::Invalid), "{wrong:?}");
         }
         let err = StaticTokens::new([("ok", 1), ("", 2)]).unwrap_err();
-        assert_eq!(err.kind(), &GuardConfigErrorKind::EmptyToken);
+        assert_eq!(err.kind(), &ConfigErrorKind::EmptyToken);
         assert_eq!(
             err.to_string(),
             "invalid handshake guard setting \"\": a static token is empty: an empty token would match a missing credential"

@@ -106,9 +106,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use http::header::{SEC_WEBSOCKET_PROTOCOL, SEC_WEBSOCKET_VERSION};
-use http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
+use http::{HeaderMap, HeaderValue, Response, StatusCode};
 
-use crate::{Decision, DenyReason, MatchedRule, OriginPolicy};
+use crate::source::LoadedPolicy;
+use crate::{ConfigError, ConfigErrorKind};
+use crate::{Decision, DenyReason, MatchedRule, OriginPolicy, PolicySource, RequestHead};
 
 pub mod auth;
 mod error;
@@ -121,24 +123,30 @@ mod trace;
 pub mod tungstenite;
 
 use auth::{AuthError, TokenSource};
+#[allow(deprecated)]
 pub use error::{GuardConfigError, GuardConfigErrorKind};
 pub use subprotocol::SubprotocolError;
 use subprotocol::Subprotocols;
 
 /// The user's authentication function, type-erased so that the guard stays one type.
-type Hook<I> = Arc<dyn Fn(&Request<()>) -> Result<I, AuthError> + Send + Sync>;
+type Hook<I> = Arc<dyn Fn(&dyn RequestHead) -> Result<I, AuthError> + Send + Sync>;
 /// The observer, called with every decision.
 type Observer = Arc<dyn Fn(&GuardDecision) + Send + Sync>;
 
 /// Checks a WebSocket handshake's origin, subprotocol and credential, in that order; `I` is
 /// the identity type the authentication hook returns (`()` without authentication).
 ///
-/// Build one with [`HandshakeGuard::builder`]. The guard is immutable, `Send + Sync` and
-/// cheap to clone (the hook and observer are shared), so one `Arc<HandshakeGuard<I>>` (or
-/// clones) can serve every connection task. See the [module docs](self) for the order of the
-/// checks, the responses and a worked example.
+/// Build one with [`HandshakeGuard::builder`] on a [`PolicySource`] (an [`OriginPolicy`], an
+/// `Arc<OriginPolicy>` or a reloadable `SharedPolicy`). The guard is immutable, `Send +
+/// Sync`, and cloning it is one reference count whatever the policy's size, so clones can
+/// serve every connection task. See the [module docs](self) for the order of the checks, the
+/// responses and a worked example.
 pub struct HandshakeGuard<I = ()> {
-    policy: OriginPolicy,
+    inner: Arc<GuardInner<I>>,
+}
+
+struct GuardInner<I> {
+    source: PolicySource,
     subprotocols: Option<Subprotocols>,
     auth: Option<Authentication<I>>,
     report_only: bool,
@@ -153,48 +161,35 @@ struct Authentication<I> {
     challenge: Option<HeaderValue>,
 }
 
-impl<I> Clone for Authentication<I> {
-    fn clone(&self) -> Self {
-        Authentication {
-            hook: Arc::clone(&self.hook),
-            source: self.source.clone(),
-            challenge: self.challenge.clone(),
-        }
-    }
-}
-
 impl<I> Clone for HandshakeGuard<I> {
     fn clone(&self) -> Self {
         HandshakeGuard {
-            policy: self.policy.clone(),
-            subprotocols: self.subprotocols.clone(),
-            auth: self.auth.clone(),
-            report_only: self.report_only,
-            observer: self.observer.clone(),
+            inner: Arc::clone(&self.inner),
         }
     }
 }
 
 impl<I> fmt::Debug for HandshakeGuard<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let this = &self.inner;
         let subprotocols: Option<Vec<&str>> =
-            self.subprotocols.as_ref().map(|s| s.server().collect());
+            this.subprotocols.as_ref().map(|s| s.server().collect());
         f.debug_struct("HandshakeGuard")
-            .field("policy", &self.policy)
+            .field("policy", &this.source)
             .field("subprotocols", &subprotocols)
             .field(
                 "allow_no_subprotocol",
-                &self.subprotocols.as_ref().map(Subprotocols::allows_none),
+                &this.subprotocols.as_ref().map(Subprotocols::allows_none),
             )
             .field(
                 "authentication",
-                &self.auth.as_ref().map(|a| match &a.source {
+                &this.auth.as_ref().map(|a| match &a.source {
                     Some(source) => source.to_string(),
                     None => "custom hook".to_owned(),
                 }),
             )
-            .field("report_only", &self.report_only)
-            .field("observer", &self.observer.is_some())
+            .field("report_only", &this.report_only)
+            .field("observer", &this.observer.is_some())
             .finish()
     }
 }
@@ -214,14 +209,45 @@ impl HandshakeGuard<()> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn builder(policy: OriginPolicy) -> HandshakeGuardBuilder<()> {
+        HandshakeGuard::builder_on(policy)
+    }
+
+    /// Starts a guard that reads its policy from `source`: an `Arc<OriginPolicy>`, a
+    /// reloadable `SharedPolicy` (feature `reload`), or a [`PolicySource`] shared with a
+    /// [`Cors`](crate::cors::Cors), so both always use one policy.
+    ///
+    /// ```
+    /// use origin_policy::{HandshakeGuard, OriginPolicy, PolicySource};
+    /// let source = PolicySource::from("https://app.example.com".parse::<OriginPolicy>()?);
+    /// let guard = HandshakeGuard::builder_on(source.clone()).build()?;
+    /// assert!(guard.source().same_as(&source));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn builder_on(source: impl Into<PolicySource>) -> HandshakeGuardBuilder<()> {
         HandshakeGuardBuilder {
-            policy,
+            policy: source.into(),
             subprotocols: None,
             allow_no_subprotocol: false,
             auth: None,
             challenge: None,
             report_only: false,
             observer: None,
+        }
+    }
+}
+
+#[cfg(feature = "tower")]
+impl HandshakeGuard<()> {
+    /// A guard that checks only the version and the origin, enforcing, with no observer.
+    pub(crate) fn origin_only(source: PolicySource) -> HandshakeGuard<()> {
+        HandshakeGuard {
+            inner: Arc::new(GuardInner {
+                source,
+                subprotocols: None,
+                auth: None,
+                report_only: false,
+                observer: None,
+            }),
         }
     }
 }
@@ -236,27 +262,53 @@ impl<I> HandshakeGuard<I> {
     /// `Sec-WebSocket-Version: 13`), but not the method or the `Upgrade` and `Connection`
     /// headers: the transport that performs the upgrade checks those.
     ///
-    /// WebSocket handshakes have no body; a framework whose request carries one can pass
-    /// `Request::from_parts(parts, ())`.
-    pub fn evaluate(&self, request: &Request<()>) -> GuardOutcome<I> {
-        let outcome = self.decide(request);
-        if let Some(observer) = &self.observer {
-            observer(&outcome.decision);
-        }
-        #[cfg(feature = "tracing")]
-        trace::emit(&outcome.decision);
+    /// It takes any [`RequestHead`]: an `http::Request` with any body type, or its
+    /// `http::request::Parts`.
+    ///
+    /// ```
+    /// use origin_policy::guard::{HandshakeGuard, Outcome};
+    ///
+    /// let guard = HandshakeGuard::builder("https://app.example.com".parse()?)
+    ///     .subprotocols(["chat"])
+    ///     .build()?;
+    /// let request = http::Request::get("/ws")
+    ///     .header("origin", "https://app.example.com")
+    ///     .header("sec-websocket-version", "13")
+    ///     .header("sec-websocket-protocol", "chat")
+    ///     .body(String::new())?;
+    /// let (parts, _body) = request.into_parts();
+    /// let outcome = guard.evaluate(&parts);
+    /// assert_eq!(outcome.decision.outcome(), Outcome::Allowed);
+    /// assert_eq!(outcome.decision.subprotocol(), Some("chat"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn evaluate<R: RequestHead + ?Sized>(&self, request: &R) -> GuardOutcome<I> {
+        let outcome = self.decide(request, true);
+        self.report(&outcome.decision);
         outcome
     }
 
-    fn decide(&self, request: &Request<()>) -> GuardOutcome<I> {
-        let mut decision = GuardDecision {
-            origin: None,
-            subprotocol: None,
-            authenticated: false,
-            denial: None,
-            report_only: self.report_only,
-            challenge: None,
-        };
+    /// Hands `decision` to the observer and to `tracing`. A panicking observer is contained
+    /// here: the decision stands as it was made (a denial stays a denial).
+    pub(crate) fn report(&self, decision: &GuardDecision) {
+        if let Some(observer) = &self.inner.observer {
+            let observed = std::panic::AssertUnwindSafe(|| observer(decision));
+            let _ = std::panic::catch_unwind(observed);
+        }
+        #[cfg(feature = "tracing")]
+        trace::emit(decision);
+    }
+
+    /// Runs the checks without reporting. `trust_open`: whether an open rule (any origin,
+    /// `null`) may admit the handshake; `OriginLayer` passes `false` unless opted in, since
+    /// there the policy also serves CORS reads. Cookie authentication never trusts one.
+    pub(crate) fn decide<R: RequestHead + ?Sized>(
+        &self,
+        request: &R,
+        trust_open: bool,
+    ) -> GuardOutcome<I> {
+        let this = &*self.inner;
+        let mut decision = GuardDecision::new(RequestKind::Handshake, this.report_only);
         // A handshake in another version cannot go on, so this one is enforced even in
         // report-only mode.
         if !speaks_version_13(request.headers()) {
@@ -267,7 +319,7 @@ impl<I> HandshakeGuard<I> {
                 identity: None,
             };
         }
-        let enforce = !self.report_only;
+        let enforce = !this.report_only;
         macro_rules! refuse {
             ($denial:expr) => {{
                 decision.denial.get_or_insert($denial);
@@ -280,19 +332,29 @@ impl<I> HandshakeGuard<I> {
             }};
         }
 
-        let origin = self.policy.check(request);
+        let origin = this.source.load().check(request);
         let origin_denial = origin.deny_reason();
+        // Cookies are ambient: an open rule (any origin, `null`) must not admit them, even
+        // when a reloaded policy brought that rule in after `build` checked the first one.
+        let cookie = this
+            .auth
+            .as_ref()
+            .is_some_and(|a| a.source.as_ref().is_some_and(TokenSource::is_cookie));
+        let refused_open =
+            (cookie || !trust_open) && origin.matched_rule().is_some_and(is_open_rule);
         decision.origin = Some(origin);
         if let Some(reason) = origin_denial {
             refuse!(Denial::Origin(reason));
+        } else if refused_open {
+            refuse!(Denial::OpenOrigin);
         }
 
-        let credential_prefix = self
+        let credential_prefix = this
             .auth
             .as_ref()
             .and_then(|a| a.source.as_ref())
             .and_then(TokenSource::subprotocol_prefix);
-        if let Some(subprotocols) = &self.subprotocols {
+        if let Some(subprotocols) = &this.subprotocols {
             match subprotocols.negotiate(request.headers(), credential_prefix) {
                 Ok(chosen) => decision.subprotocol = chosen,
                 Err(error) => refuse!(Denial::Subprotocol(error)),
@@ -300,41 +362,65 @@ impl<I> HandshakeGuard<I> {
         }
 
         let mut identity = None;
-        if let Some(auth) = &self.auth {
-            match (auth.hook)(request) {
+        if let Some(auth) = &this.auth {
+            // `&request`: a sized `&R` (its `RequestHead` impl forwards) becomes the `dyn`.
+            match (auth.hook)(&request) {
                 Ok(id) => {
                     decision.authenticated = true;
                     identity = Some(id);
                 }
                 Err(error) => {
-                    if decision.denial.is_none() {
-                        decision.challenge = auth
-                            .challenge
-                            .clone()
-                            .or_else(|| auth.source.as_ref().and_then(|s| s.challenge(error)));
-                    }
-                    refuse!(Denial::Auth(error));
+                    // Authentication is always enforced, report-only or not: rolling out an
+                    // origin policy must never open the endpoint to unauthenticated clients.
+                    // The reported denial (if any) gives way to the enforced one.
+                    decision.challenge = auth
+                        .challenge
+                        .clone()
+                        .or_else(|| auth.source.as_ref().and_then(|s| s.challenge(error)));
+                    decision.denial = Some(Denial::Auth(error));
+                    decision.report_only = false;
+                    return GuardOutcome {
+                        decision,
+                        identity: None,
+                    };
                 }
             }
         }
         GuardOutcome { decision, identity }
     }
 
-    /// The origin policy the guard checks first.
-    pub fn policy(&self) -> &OriginPolicy {
-        &self.policy
+    /// The origin policy the guard checks first: the one its source holds right now.
+    pub fn policy(&self) -> LoadedPolicy<'_> {
+        self.inner.source.load()
+    }
+
+    /// Where the guard reads its policy from; give a clone to a [`Cors`](crate::cors::Cors)
+    /// so both always use the same policy.
+    pub fn source(&self) -> &PolicySource {
+        &self.inner.source
     }
 
     /// The server's subprotocols in preference order (empty when the guard does not
     /// negotiate).
     pub fn subprotocols(&self) -> impl Iterator<Item = &str> {
-        self.subprotocols.iter().flat_map(Subprotocols::server)
+        self.inner
+            .subprotocols
+            .iter()
+            .flat_map(Subprotocols::server)
     }
 
-    /// Whether the guard reports denials and lets the handshakes through.
+    /// Whether the guard reports origin and subprotocol denials and lets the handshakes
+    /// through (authentication is enforced either way).
     pub fn is_report_only(&self) -> bool {
-        self.report_only
+        self.inner.report_only
     }
+}
+
+/// Whether `rule` is an open one: any origin, or `null` (which any site can produce with a
+/// sandboxed iframe). Such a rule may serve reads; it must never be what admits an ambient
+/// credential (cookies) or a cross-origin write.
+pub(crate) fn is_open_rule(rule: &MatchedRule) -> bool {
+    matches!(rule, MatchedRule::AnyOrigin | MatchedRule::NullOrigin)
 }
 
 /// `Sec-WebSocket-Version: 13`, on exactly one line (RFC 6455 section 4.2.1, item 6).
@@ -349,7 +435,7 @@ fn speaks_version_13(headers: &HeaderMap) -> bool {
 /// Builds a [`HandshakeGuard`]; every setting is validated by [`build`](Self::build).
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct HandshakeGuardBuilder<I = ()> {
-    policy: OriginPolicy,
+    policy: PolicySource,
     subprotocols: Option<Vec<String>>,
     allow_no_subprotocol: bool,
     auth: Option<(Hook<I>, Option<TokenSource>)>,
@@ -425,7 +511,7 @@ impl<I> HandshakeGuardBuilder<I> {
     /// ```
     pub fn authenticate<J, F>(self, hook: F) -> HandshakeGuardBuilder<J>
     where
-        F: Fn(&Request<()>) -> Result<J, AuthError> + Send + Sync + 'static,
+        F: Fn(&dyn RequestHead) -> Result<J, AuthError> + Send + Sync + 'static,
     {
         self.with_auth(Arc::new(hook), None)
     }
@@ -465,7 +551,7 @@ impl<I> HandshakeGuardBuilder<I> {
         F: Fn(&str) -> Result<J, AuthError> + Send + Sync + 'static,
     {
         let extract = source.clone();
-        let hook = move |request: &Request<()>| {
+        let hook = move |request: &dyn RequestHead| {
             let token = extract.extract(request)?;
             verify(token.as_str())
         };
@@ -491,10 +577,14 @@ impl<I> HandshakeGuardBuilder<I> {
         self
     }
 
-    /// Reports denials without enforcing them: every check runs, the decision says what
-    /// would have been refused and why ([`Outcome::ReportOnly`]), and the handshake goes on
-    /// (without a subprotocol or identity where those steps failed). The version check is
-    /// still enforced.
+    /// Reports origin and subprotocol denials without enforcing them: every check runs, the
+    /// decision says what would have been refused and why ([`Outcome::ReportOnly`]), and the
+    /// handshake goes on (without a subprotocol where negotiation failed).
+    ///
+    /// Two checks are enforced all the same: the version (a handshake in another protocol
+    /// version cannot go on) and authentication (rolling out an origin policy must never
+    /// let unauthenticated clients in: a failed credential is still a `401`, so an accepted
+    /// handshake with authentication always has an identity).
     pub fn report_only(mut self) -> Self {
         self.report_only = true;
         self
@@ -540,7 +630,8 @@ impl<I> HandshakeGuardBuilder<I> {
     /// WebSocket hijacking by design).
     ///
     /// ```
-    /// use origin_policy::guard::{auth::TokenSource, GuardConfigErrorKind, HandshakeGuard};
+    /// use origin_policy::guard::{auth::TokenSource, HandshakeGuard};
+    /// use origin_policy::ConfigErrorKind;
     /// use origin_policy::OriginPolicy;
     ///
     /// let open = OriginPolicy::builder().allow_any_origin_dangerously().build()?;
@@ -548,21 +639,21 @@ impl<I> HandshakeGuardBuilder<I> {
     ///     .authenticate_token(TokenSource::cookie("session"), |session| Ok(session.to_owned()))
     ///     .build()
     ///     .unwrap_err();
-    /// assert_eq!(err.kind(), &GuardConfigErrorKind::CookieWithAnyOrigin);
+    /// assert_eq!(err.kind(), &ConfigErrorKind::CookieWithAnyOrigin);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn build(self) -> Result<HandshakeGuard<I>, GuardConfigError> {
+    pub fn build(self) -> Result<HandshakeGuard<I>, ConfigError> {
         let auth = match self.auth {
             None => None,
             Some((hook, source)) => {
                 if let Some(source) = &source {
                     source.validate()?;
-                    check_cookie_policy(source, &self.policy)?;
+                    check_cookie_policy(source, &self.policy.load())?;
                 }
                 let challenge = match self.challenge {
                     None => None,
                     Some(challenge) => Some(HeaderValue::from_str(&challenge).map_err(|_| {
-                        GuardConfigError::new(challenge, GuardConfigErrorKind::InvalidChallenge)
+                        ConfigError::new(challenge, ConfigErrorKind::InvalidChallenge)
                     })?),
                 };
                 Some(Authentication {
@@ -578,9 +669,9 @@ impl<I> HandshakeGuardBuilder<I> {
             .and_then(TokenSource::subprotocol_prefix);
         let subprotocols = match self.subprotocols {
             None if credential_prefix.is_some() => {
-                return Err(GuardConfigError::new(
+                return Err(ConfigError::new(
                     credential_prefix.unwrap_or_default(),
-                    GuardConfigErrorKind::CredentialSubprotocolWithoutList,
+                    ConfigErrorKind::CredentialSubprotocolWithoutList,
                 ));
             }
             None => None,
@@ -591,35 +682,31 @@ impl<I> HandshakeGuardBuilder<I> {
             )?),
         };
         Ok(HandshakeGuard {
-            policy: self.policy,
-            subprotocols,
-            auth,
-            report_only: self.report_only,
-            observer: self.observer,
+            inner: Arc::new(GuardInner {
+                source: self.policy,
+                subprotocols,
+                auth,
+                report_only: self.report_only,
+                observer: self.observer,
+            }),
         })
     }
 }
 
 /// Cookies are ambient: the browser attaches them whichever site opened the socket, so the
 /// origin policy is the only defence, and it must not be open.
-fn check_cookie_policy(
-    source: &TokenSource,
-    policy: &OriginPolicy,
-) -> Result<(), GuardConfigError> {
+fn check_cookie_policy(source: &TokenSource, policy: &OriginPolicy) -> Result<(), ConfigError> {
     if !source.is_cookie() {
         return Ok(());
     }
     let name = source.to_string();
     if policy.allows_any_origin() {
-        return Err(GuardConfigError::new(
-            name,
-            GuardConfigErrorKind::CookieWithAnyOrigin,
-        ));
+        return Err(ConfigError::new(name, ConfigErrorKind::CookieWithAnyOrigin));
     }
     if policy.allows_null_origin() {
-        return Err(GuardConfigError::new(
+        return Err(ConfigError::new(
             name,
-            GuardConfigErrorKind::CookieWithNullOrigin,
+            ConfigErrorKind::CookieWithNullOrigin,
         ));
     }
     Ok(())
@@ -636,6 +723,36 @@ pub struct GuardOutcome<I> {
     /// What the authentication hook returned; `None` without authentication, when the
     /// handshake was refused before or by it, or when it failed in report-only mode.
     pub identity: Option<I>,
+}
+
+/// What kind of request a [`GuardDecision`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestKind {
+    /// A WebSocket handshake (HTTP/1.1 `Upgrade`, or HTTP/2 extended `CONNECT`).
+    Handshake,
+    /// A CORS preflight, answered by `OriginLayer`.
+    Preflight,
+    /// Any other HTTP request that `OriginLayer` passed to the application or refused
+    /// as a cross-origin write.
+    Request,
+}
+
+impl RequestKind {
+    /// A stable machine-readable name: `handshake`, `preflight`, `request`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            RequestKind::Handshake => "handshake",
+            RequestKind::Preflight => "preflight",
+            RequestKind::Request => "request",
+        }
+    }
+}
+
+impl fmt::Display for RequestKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
 }
 
 /// Whether a handshake goes on.
@@ -679,6 +796,12 @@ pub enum Denial {
     Subprotocol(SubprotocolError),
     /// Authentication failed: `401 Unauthorized`.
     Auth(AuthError),
+    /// The origin was allowed only by an open rule (any origin, or `null`), which never
+    /// admits a cookie-authenticated handshake, or (in `OriginLayer`) an upgrade or a
+    /// cross-origin write, without an explicit opt-in: `403 Forbidden`.
+    OpenOrigin,
+    /// A CORS preflight was refused (`OriginLayer`): `403 Forbidden`.
+    Preflight(crate::cors::PreflightDenial),
 }
 
 impl Denial {
@@ -689,16 +812,19 @@ impl Denial {
             Denial::Origin(_) => StatusCode::FORBIDDEN,
             Denial::Subprotocol(_) => StatusCode::BAD_REQUEST,
             Denial::Auth(_) => StatusCode::UNAUTHORIZED,
+            Denial::OpenOrigin | Denial::Preflight(_) => StatusCode::FORBIDDEN,
         }
     }
 
-    /// The check that failed: `version`, `origin`, `subprotocol` or `authentication`.
+    /// The check that failed: `version`, `origin`, `subprotocol`, `authentication` or
+    /// `preflight`.
     pub const fn check(self) -> &'static str {
         match self {
             Denial::UnsupportedVersion => "version",
-            Denial::Origin(_) => "origin",
+            Denial::Origin(_) | Denial::OpenOrigin => "origin",
             Denial::Subprotocol(_) => "subprotocol",
             Denial::Auth(_) => "authentication",
+            Denial::Preflight(_) => "preflight",
         }
     }
 
@@ -711,6 +837,8 @@ impl Denial {
             Denial::Origin(reason) => reason.code(),
             Denial::Subprotocol(error) => error.code(),
             Denial::Auth(error) => error.code(),
+            Denial::OpenOrigin => "open-rule",
+            Denial::Preflight(denial) => denial.code(),
         }
     }
 }
@@ -722,6 +850,10 @@ impl fmt::Display for Denial {
             Denial::Origin(reason) => write!(f, "origin: {reason}"),
             Denial::Subprotocol(error) => write!(f, "subprotocol: {error}"),
             Denial::Auth(error) => write!(f, "authentication: {error}"),
+            Denial::OpenOrigin => f.write_str(
+                "origin: allowed only by an open rule (any origin or null), which does not admit this request",
+            ),
+            Denial::Preflight(denial) => write!(f, "preflight: {denial}"),
         }
     }
 }
@@ -754,6 +886,7 @@ impl fmt::Display for Denial {
 #[must_use = "a denied handshake must be refused with `rejection()`"]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuardDecision {
+    kind: RequestKind,
     origin: Option<Decision>,
     subprotocol: Option<Arc<str>>,
     authenticated: bool,
@@ -763,6 +896,39 @@ pub struct GuardDecision {
 }
 
 impl GuardDecision {
+    pub(crate) fn new(kind: RequestKind, report_only: bool) -> GuardDecision {
+        GuardDecision {
+            kind,
+            origin: None,
+            subprotocol: None,
+            authenticated: false,
+            denial: None,
+            report_only,
+            challenge: None,
+        }
+    }
+
+    /// The decision about an HTTP request that `OriginLayer` made itself (a preflight, a
+    /// cross-origin write, an ordinary request).
+    #[cfg(feature = "tower")]
+    pub(crate) fn for_request(
+        kind: RequestKind,
+        origin: Decision,
+        denial: Option<Denial>,
+        report_only: bool,
+    ) -> GuardDecision {
+        let mut decision = GuardDecision::new(kind, report_only && denial.is_some());
+        decision.origin = Some(origin);
+        decision.denial = denial;
+        decision
+    }
+
+    /// What kind of request this is about: a handshake (always, from
+    /// [`HandshakeGuard::evaluate`]), or a preflight or other request (from `OriginLayer`).
+    pub fn kind(&self) -> RequestKind {
+        self.kind
+    }
+
     /// Whether the handshake goes on, and whether a check failed.
     pub fn outcome(&self) -> Outcome {
         match (self.denial, self.report_only) {
@@ -804,11 +970,17 @@ impl GuardDecision {
         self.authenticated
     }
 
-    /// `101 Switching Protocols` when the handshake goes on, otherwise the rejection's status.
+    /// The rejection's status when refused; otherwise `101 Switching Protocols` for a
+    /// handshake, `204 No Content` for a preflight, and `200 OK` as a stand-in for a request
+    /// handed to the application (which answers it).
     pub fn status(&self) -> StatusCode {
         match (self.outcome(), self.denial) {
             (Outcome::Denied, Some(denial)) => denial.status(),
-            _ => StatusCode::SWITCHING_PROTOCOLS,
+            _ => match self.kind {
+                RequestKind::Handshake => StatusCode::SWITCHING_PROTOCOLS,
+                RequestKind::Preflight => StatusCode::NO_CONTENT,
+                RequestKind::Request => StatusCode::OK,
+            },
         }
     }
 
@@ -846,6 +1018,9 @@ impl GuardDecision {
 
 impl fmt::Display for GuardDecision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.kind != RequestKind::Handshake {
+            write!(f, "{} ", self.kind)?;
+        }
         let outcome = self.outcome();
         match (outcome, self.denial) {
             (Outcome::ReportOnly, Some(denial)) => {
@@ -867,6 +1042,8 @@ impl fmt::Display for GuardDecision {
         match self.denial {
             Some(Denial::Subprotocol(error)) => write!(f, ", subprotocol refused: {error}"),
             Some(Denial::Auth(error)) => write!(f, ", authentication refused: {error}"),
+            Some(Denial::Preflight(denial)) => write!(f, ", preflight refused: {denial}"),
+            Some(Denial::OpenOrigin) => f.write_str(", refused: an open rule does not admit it"),
             _ => Ok(()),
         }
     }
@@ -875,6 +1052,7 @@ impl fmt::Display for GuardDecision {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::Request;
 
     fn request(headers: &[(&str, &str)]) -> Request<()> {
         let mut builder = Request::get("/ws").header("sec-websocket-version", "13");
@@ -1009,20 +1187,49 @@ mod tests {
             r#"report-only, would deny (403): deny origin "https://evil.example": the origin is not allowed, subprotocol chat, authenticated"#
         );
 
+        // A subprotocol failure is reported, the handshake goes on.
         let outcome = guard.evaluate(&request(&[
             ("origin", "https://app.example.com"),
-            ("authorization", "Bearer nope"),
+            ("authorization", "Bearer ok"),
         ]));
         assert_eq!(
             outcome.decision.denial(),
             Some(&Denial::Subprotocol(SubprotocolError::NoneOffered))
         );
-        assert_eq!(outcome.identity, None);
+        assert_eq!(outcome.identity, Some(7));
         assert!(outcome.decision.is_allowed());
         assert_eq!(
             outcome.decision.to_string(),
-            r#"report-only, would deny (400): allow origin "https://app.example.com" by rule https://app.example.com, subprotocol refused: no subprotocol offered"#
+            r#"report-only, would deny (400): allow origin "https://app.example.com" by rule https://app.example.com, authenticated, subprotocol refused: no subprotocol offered"#
         );
+
+        // Authentication is enforced even in report-only mode (issue 15, item 4): a wrong
+        // token is a 401, after reported origin and subprotocol failures too, and an
+        // accepted handshake always has an identity.
+        for headers in [
+            &[
+                ("origin", "https://app.example.com"),
+                ("sec-websocket-protocol", "chat"),
+                ("authorization", "Bearer nope"),
+            ][..],
+            &[
+                ("origin", "https://evil.example"),
+                ("authorization", "Bearer nope"),
+            ][..],
+            &[("origin", "https://evil.example")][..],
+        ] {
+            let outcome = guard.evaluate(&request(headers));
+            assert_eq!(outcome.decision.outcome(), Outcome::Denied, "{headers:?}");
+            assert_eq!(outcome.decision.status(), 401, "{headers:?}");
+            assert!(
+                matches!(outcome.decision.denial(), Some(Denial::Auth(_))),
+                "{headers:?}"
+            );
+            assert_eq!(outcome.identity, None);
+            let response = outcome.decision.rejection::<String>().unwrap();
+            assert_eq!(response.status(), 401);
+            assert!(response.headers().contains_key("www-authenticate"));
+        }
     }
 
     #[test]
@@ -1114,7 +1321,7 @@ mod tests {
             .authenticate_token(cookie(), verify)
             .build()
             .unwrap_err();
-        assert_eq!(err.kind(), &GuardConfigErrorKind::CookieWithAnyOrigin);
+        assert_eq!(err.kind(), &ConfigErrorKind::CookieWithAnyOrigin);
         assert!(err.to_string().starts_with(
             "invalid handshake guard setting \"cookie session\": cookie authentication with a policy that allows any origin is cross-site WebSocket hijacking by design"
         ), "{err}");
@@ -1122,7 +1329,7 @@ mod tests {
             .authenticate_token(cookie(), verify)
             .build()
             .unwrap_err();
-        assert_eq!(err.kind(), &GuardConfigErrorKind::CookieWithNullOrigin);
+        assert_eq!(err.kind(), &ConfigErrorKind::CookieWithNullOrigin);
         // Browsers always send Origin: a missing one is a non-browser client, not hijacking.
         assert!(HandshakeGuard::builder(missing)
             .authenticate_token(cookie(), verify)
@@ -1143,7 +1350,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.kind(),
-            &GuardConfigErrorKind::CredentialSubprotocolWithoutList
+            &ConfigErrorKind::CredentialSubprotocolWithoutList
         );
         assert_eq!(err.input(), "base64url.bearer.authorization.k8s.io.");
         let err = HandshakeGuard::builder(policy())
@@ -1154,7 +1361,7 @@ mod tests {
             .authenticate_token(TokenSource::subprotocol(), |t| Ok(t.to_owned()))
             .build()
             .unwrap_err();
-        assert_eq!(err.kind(), &GuardConfigErrorKind::SubprotocolIsCredential);
+        assert_eq!(err.kind(), &ConfigErrorKind::SubprotocolIsCredential);
     }
 
     #[test]
@@ -1180,7 +1387,7 @@ mod tests {
             .challenge("Bearer\n")
             .build()
             .unwrap_err();
-        assert_eq!(err.kind(), &GuardConfigErrorKind::InvalidChallenge);
+        assert_eq!(err.kind(), &ConfigErrorKind::InvalidChallenge);
         // Cookie authentication has no scheme, so no challenge by default.
         let guard = HandshakeGuard::builder(policy())
             .authenticate_token(TokenSource::cookie("s"), |_| {

@@ -21,6 +21,8 @@ pub(crate) fn rejection<B: From<&'static str>>(
     let (status, body) = match denial {
         // The origin policy's own 403, so both paths answer byte for byte alike.
         Denial::Origin(reason) => return reason.rejection(),
+        Denial::OpenOrigin => return crate::DenyReason::NotAllowed.rejection(),
+        Denial::Preflight(denial) => (StatusCode::FORBIDDEN, denial.body()),
         Denial::UnsupportedVersion => (StatusCode::UPGRADE_REQUIRED, UNSUPPORTED_VERSION_BODY),
         Denial::Subprotocol(error) => (StatusCode::BAD_REQUEST, error.body()),
         Denial::Auth(error) => (StatusCode::UNAUTHORIZED, error.body()),

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use http::header::SEC_WEBSOCKET_PROTOCOL;
 use http::HeaderMap;
 
-use super::error::{GuardConfigError, GuardConfigErrorKind};
 use crate::syntax::is_token;
+use crate::{ConfigError, ConfigErrorKind};
 
 /// Why the subprotocol step refused a handshake (answered `400 Bad Request`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
@@ -61,32 +61,29 @@ impl Subprotocols {
         server: Vec<String>,
         allow_none: bool,
         credential_prefix: Option<&str>,
-    ) -> Result<Subprotocols, GuardConfigError> {
+    ) -> Result<Subprotocols, ConfigError> {
         if server.is_empty() {
-            return Err(GuardConfigError::new(
-                "",
-                GuardConfigErrorKind::EmptySubprotocolList,
-            ));
+            return Err(ConfigError::new("", ConfigErrorKind::EmptySubprotocolList));
         }
         let mut list: Vec<Arc<str>> = Vec::with_capacity(server.len());
         for protocol in server {
             if !is_token(protocol.as_bytes()) {
-                return Err(GuardConfigError::new(
+                return Err(ConfigError::new(
                     protocol,
-                    GuardConfigErrorKind::InvalidSubprotocol,
+                    ConfigErrorKind::InvalidSubprotocol,
                 ));
             }
             if list.iter().any(|known| **known == *protocol) {
-                return Err(GuardConfigError::new(
+                return Err(ConfigError::new(
                     protocol,
-                    GuardConfigErrorKind::DuplicateSubprotocol,
+                    ConfigErrorKind::DuplicateSubprotocol,
                 ));
             }
             if let Some(prefix) = credential_prefix {
                 if protocol.starts_with(prefix) {
-                    return Err(GuardConfigError::new(
+                    return Err(ConfigError::new(
                         protocol,
-                        GuardConfigErrorKind::SubprotocolIsCredential,
+                        ConfigErrorKind::SubprotocolIsCredential,
                     ));
                 }
             }
@@ -293,23 +290,19 @@ mod tests {
 
     #[test]
     fn server_list_is_validated() {
-        let cases: &[(&[&str], &str, GuardConfigErrorKind)] = &[
-            (&[], "", GuardConfigErrorKind::EmptySubprotocolList),
+        let cases: &[(&[&str], &str, ConfigErrorKind)] = &[
+            (&[], "", ConfigErrorKind::EmptySubprotocolList),
             (
                 &["graphql ws"],
                 "graphql ws",
-                GuardConfigErrorKind::InvalidSubprotocol,
+                ConfigErrorKind::InvalidSubprotocol,
             ),
-            (&[""], "", GuardConfigErrorKind::InvalidSubprotocol),
-            (
-                &["a", "b", "a"],
-                "a",
-                GuardConfigErrorKind::DuplicateSubprotocol,
-            ),
+            (&[""], "", ConfigErrorKind::InvalidSubprotocol),
+            (&["a", "b", "a"], "a", ConfigErrorKind::DuplicateSubprotocol),
             (
                 &["base64url.bearer.authorization.k8s.io.x"],
                 "base64url.bearer.authorization.k8s.io.x",
-                GuardConfigErrorKind::SubprotocolIsCredential,
+                ConfigErrorKind::SubprotocolIsCredential,
             ),
         ];
         for (list, input, kind) in cases {

@@ -2,8 +2,9 @@
 //! request that a browser marked (or would mark) as cross-origin.
 
 use http::header::{ORIGIN, UPGRADE};
-use http::{HeaderMap, HeaderName, Method};
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
 
+use crate::guard::{is_open_rule, Denial};
 use crate::Decision;
 
 /// `Sec-Fetch-Site` (W3C Fetch Metadata Request Headers).
@@ -40,31 +41,46 @@ fn is_unsafe(method: &Method) -> bool {
     )
 }
 
-/// Whether to refuse a request as a cross-origin write (the model is Go's
+/// Whether to refuse a request as a cross-origin write, and why (the model is Go's
 /// `net/http.CrossOriginProtection`):
 ///
 /// 1. safe methods pass (WebSocket upgrades are `GET` but never get here: their origin is
 ///    checked first, whatever the method);
-/// 2. with exactly one `Sec-Fetch-Site`, `same-origin` and `none` (the user's own
+/// 2. with exactly one non-empty `Sec-Fetch-Site`, `same-origin` and `none` (the user's own
 ///    navigation) pass; any other value (`same-site`, `cross-site`, unknown, several lines)
 ///    passes only when the policy allows the origin, so a missing `Origin` is refused;
 /// 3. without `Sec-Fetch-Site` (older browsers, and Chromium over plain `http` to a host
 ///    that is not potentially trustworthy), a request with an `Origin` passes only when the
 ///    policy allows it, and one without `Origin` passes: browsers send `Origin` on every
 ///    unsafe request, so it comes from a non-browser client that could send anything.
-pub(crate) fn is_cross_origin_write(
+///
+/// An empty `Sec-Fetch-Site` or `Origin` line counts as absent (as in Go and tower-http).
+/// An allow by an open rule (any origin, `null`) counts as a denial unless `trust_open`.
+pub(crate) fn cross_origin_write(
     method: &Method,
     headers: &HeaderMap,
     decision: &Decision,
-) -> bool {
+    trust_open: bool,
+) -> Option<Denial> {
     if !is_unsafe(method) {
-        return false;
+        return None;
     }
-    let mut sites = headers.get_all(SEC_FETCH_SITE).iter();
+    let refusal = || match decision.deny_reason() {
+        Some(reason) => Some(Denial::Origin(reason)),
+        None if !trust_open && decision.matched_rule().is_some_and(is_open_rule) => {
+            Some(Denial::OpenOrigin)
+        }
+        None => None,
+    };
+    let present = |value: &&HeaderValue| !value.as_bytes().trim_ascii().is_empty();
+    let mut sites = headers.get_all(SEC_FETCH_SITE).iter().filter(present);
     match (sites.next(), sites.next()) {
-        (Some(site), None) if matches!(site.as_bytes(), b"same-origin" | b"none") => false,
-        (Some(_), _) => !decision.is_allowed(),
-        (None, _) => headers.contains_key(ORIGIN) && !decision.is_allowed(),
+        (Some(site), None) if matches!(site.as_bytes().trim_ascii(), b"same-origin" | b"none") => {
+            None
+        }
+        (Some(_), _) => refusal(),
+        (None, _) if headers.get_all(ORIGIN).iter().any(|v| present(&v)) => refusal(),
+        (None, _) => None,
     }
 }
 
@@ -210,7 +226,7 @@ mod tests {
             let headers = headers(pairs);
             let decision = policy.check_headers(&headers);
             assert_eq!(
-                is_cross_origin_write(method, &headers, &decision),
+                cross_origin_write(method, &headers, &decision, false).is_some(),
                 *expected,
                 "{method} {pairs:?}"
             );

@@ -6,10 +6,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
-use http::{HeaderValue, Response};
+use http::header::SEC_WEBSOCKET_PROTOCOL;
+use http::{HeaderValue, Response, StatusCode};
 use pin_project_lite::pin_project;
 
-use super::Config;
+use crate::cors::Cors;
 
 pin_project! {
     /// The response future of [`OriginService`](super::OriginService): an answer the layer
@@ -26,13 +27,21 @@ pin_project! {
     enum Kind<F, B> {
         // Answered by the layer; the inner service was not called.
         Answered { response: Option<Response<B>> },
-        // An allowed WebSocket upgrade: the inner response as it is.
-        Upgrade { #[pin] future: F },
+        // An allowed WebSocket upgrade: the inner response, with the guard's subprotocol
+        // if the handler named none; CORS headers if the handler did not switch.
+        Upgrade {
+            #[pin]
+            future: F,
+            cors: Arc<Cors>,
+            allow_origin: Option<HeaderValue>,
+            subprotocol: Option<HeaderValue>,
+            connect: bool,
+        },
         // Any other request: the inner response plus the CORS headers.
         Cors {
             #[pin]
             future: F,
-            config: Arc<Config>,
+            cors: Arc<Cors>,
             allow_origin: Option<HeaderValue>,
         },
     }
@@ -47,17 +56,29 @@ impl<F, B> ResponseFuture<F, B> {
         }
     }
 
-    pub(crate) fn upgrade(future: F) -> Self {
+    pub(crate) fn upgrade(
+        future: F,
+        cors: Arc<Cors>,
+        allow_origin: Option<HeaderValue>,
+        subprotocol: Option<HeaderValue>,
+        connect: bool,
+    ) -> Self {
         ResponseFuture {
-            kind: Kind::Upgrade { future },
+            kind: Kind::Upgrade {
+                future,
+                cors,
+                allow_origin,
+                subprotocol,
+                connect,
+            },
         }
     }
 
-    pub(crate) fn cors(future: F, config: Arc<Config>, allow_origin: Option<HeaderValue>) -> Self {
+    pub(crate) fn cors(future: F, cors: Arc<Cors>, allow_origin: Option<HeaderValue>) -> Self {
         ResponseFuture {
             kind: Kind::Cors {
                 future,
-                config,
+                cors,
                 allow_origin,
             },
         }
@@ -75,16 +96,39 @@ where
             KindProj::Answered { response } => Poll::Ready(Ok(response
                 .take()
                 .expect("ResponseFuture polled after it completed"))),
-            KindProj::Upgrade { future } => future.poll(cx),
+            KindProj::Upgrade {
+                future,
+                cors,
+                allow_origin,
+                subprotocol,
+                connect,
+            } => {
+                let mut response = ready!(future.poll(cx))?;
+                // HTTP/1.1 switches with a 101 (RFC 9110 section 15.2.2); an RFC 8441
+                // extended CONNECT with any 2xx.
+                let switched = if *connect {
+                    response.status().is_success()
+                } else {
+                    response.status() == StatusCode::SWITCHING_PROTOCOLS
+                };
+                if switched {
+                    let headers = response.headers_mut();
+                    if let Some(protocol) = subprotocol.take() {
+                        headers.entry(SEC_WEBSOCKET_PROTOCOL).or_insert(protocol);
+                    }
+                    cors.apply_actual(None, headers);
+                } else {
+                    cors.apply_actual(allow_origin.as_ref(), response.headers_mut());
+                }
+                Poll::Ready(Ok(response))
+            }
             KindProj::Cors {
                 future,
-                config,
+                cors,
                 allow_origin,
             } => {
                 let mut response = ready!(future.poll(cx))?;
-                config
-                    .cors
-                    .apply_actual(allow_origin.as_ref(), response.headers_mut());
+                cors.apply_actual(allow_origin.as_ref(), response.headers_mut());
                 Poll::Ready(Ok(response))
             }
         }

@@ -8,14 +8,52 @@
 //!
 //! | request | what the layer does |
 //! |---|---|
-//! | WebSocket upgrade (`Upgrade: websocket`, or `CONNECT` as in RFC 8441) | origin denied: `403` ([`Decision::rejection`]) before the handler runs; allowed: the handler runs, untouched |
+//! | WebSocket upgrade (`Upgrade: websocket`, or `CONNECT` as in RFC 8441) | decided by the [`HandshakeGuard`]: refused with `403` (origin), `426` (version), `400` (subprotocol) or `401` (credential) before the handler runs; allowed: the handler runs, and the guard's outcome is in the request extensions |
 //! | CORS preflight (`OPTIONS` + `Origin` + `Access-Control-Request-Method`) | answered by the layer: `204` or `403` ([`Cors::preflight`]); the handler never runs |
 //! | with [`block_cross_origin_writes`](OriginLayer::block_cross_origin_writes): a state-changing request (`POST`, `PUT`, `PATCH`, `DELETE`, ...) that is cross-origin and whose origin is denied | `403` before the handler runs |
 //! | anything else (JSON, SSE, static files) | the handler runs; CORS headers added to its response ([`Cors::actual`]) |
 //!
 //! Every request that reaches the handler carries the policy's [`Decision`] in its
-//! extensions (`axum::Extension<Decision>`), for handlers and logs. Every response the
-//! layer answers or passes on (except a WebSocket upgrade's) has `Origin` in `Vary`.
+//! extensions (`axum::Extension<Decision>`), and an upgrade also the guard's
+//! [`GuardOutcome`](crate::GuardOutcome) (`Extension<GuardOutcome<I>>`: matched rule, chosen subprotocol,
+//! identity). Every response the layer answers or passes on has `Origin` in `Vary`. An
+//! upgrade request that the handler did not switch (no `101` on HTTP/1.1, no `2xx` to an
+//! extended `CONNECT`) gets the CORS headers of an ordinary request, so a shared cache can
+//! never store an allowed origin's answer without `Vary: Origin`.
+//!
+//! # One pipeline: guard, report-only, observer, reload
+//!
+//! [`OriginLayer::new`] checks upgrades by origin alone, enforcing. [`OriginLayer::guard`]
+//! hands every decision to a [`HandshakeGuard`] instead: its subprotocol and authentication
+//! checks run on upgrades, its report-only mode applies to upgrades and to refused writes,
+//! and its observer (and the `tracing` feature) sees every decision of the layer, as a
+//! [`GuardDecision`] whose [`kind`](GuardDecision::kind) tells a handshake from a
+//! preflight or another request. Build the guard and the [`Cors`] on one
+//! [`PolicySource`](crate::PolicySource) (with the `reload` feature, a `SharedPolicy`), and
+//! both always use the same policy, swapped atomically on reload.
+//!
+//! Report-only covers what the layer *refuses* (origin and subprotocol on upgrades,
+//! cross-origin writes); it never grants CORS to a denied origin, so preflights and
+//! `Access-Control-Allow-Origin` always follow the policy, and authentication is always
+//! enforced.
+//!
+//! # Open rules do not open upgrades and writes
+//!
+//! A policy that allows `null` or any origin
+//! ([`allow_null_origin`](crate::OriginPolicyBuilder::allow_null_origin),
+//! [`allow_any_origin_dangerously`](crate::OriginPolicyBuilder::allow_any_origin_dangerously))
+//! may be right for public CORS reads without credentials, but WebSocket handshakes and
+//! form posts carry the user's cookies whatever CORS says, and any site can make a page
+//! whose origin is `null`. In the layer such a match therefore never admits an upgrade or a
+//! cross-origin write ([`Denial::OpenOrigin`](crate::guard::Denial::OpenOrigin)) unless
+//! [`allow_open_origins_for_upgrades_and_writes_dangerously`](OriginLayer::allow_open_origins_for_upgrades_and_writes_dangerously)
+//! says so.
+//!
+//! # Where it stacks
+//!
+//! The layer needs only `ResBody: Default` of the inner service's body (its own answers
+//! have empty bodies, as tower-http's `CorsLayer`'s), so it stacks wherever `CorsLayer`
+//! does: outside or inside `CompressionLayer`, `TraceLayer` and axum's own layers.
 //!
 //! ```
 //! use axum::{body::Body, routing::{get, post}, Extension, Router};
@@ -39,6 +77,7 @@
 //!     let handshake = request("GET", "/ws", "https://evil.example")
 //!         .header("connection", "upgrade")
 //!         .header("upgrade", "websocket")
+//!         .header("sec-websocket-version", "13")
 //!         .body(Body::empty())?;
 //!     assert_eq!(app.clone().oneshot(handshake).await?.status(), 403);
 //!
@@ -63,38 +102,75 @@
 mod classify;
 mod future;
 
+use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http::header::VARY;
-use http::{HeaderValue, Request, Response};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, VARY};
+use http::{HeaderValue, Method, Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
 pub use future::ResponseFuture;
 
 use crate::cors::Cors;
-use crate::{Decision, DenyReason, OriginPolicy};
+use crate::guard::{Denial, GuardDecision, RequestKind};
+use crate::source::LoadedPolicy;
+use crate::HandshakeGuard;
 
-/// A tower [`Layer`] that applies one [`OriginPolicy`] (through its [`Cors`] configuration)
-/// to WebSocket upgrades, CORS preflights, actual requests and, optionally, cross-origin
-/// writes. See the [module documentation](self) for what it does with each.
+/// A tower [`Layer`] that applies one [`OriginPolicy`](crate::OriginPolicy) (through its
+/// [`Cors`] configuration and a [`HandshakeGuard`]) to WebSocket upgrades, CORS preflights,
+/// actual requests and, optionally, cross-origin writes. See the [module
+/// documentation](self) for what it does with each. `I` is the guard's identity type.
 ///
 /// Cloning is cheap (one reference count); every service it makes shares the configuration.
-#[derive(Debug, Clone)]
-pub struct OriginLayer {
-    config: Arc<Config>,
+pub struct OriginLayer<I = ()> {
+    config: Arc<Config<I>>,
 }
 
-#[derive(Debug, Clone)]
-pub(crate) struct Config {
-    pub(crate) cors: Cors,
+pub(crate) struct Config<I> {
+    cors: Arc<Cors>,
+    guard: HandshakeGuard<I>,
     block_writes: bool,
+    trust_open_rules: bool,
 }
 
-impl OriginLayer {
-    /// A layer for `cors`, or for a bare [`OriginPolicy`] with the CORS defaults
-    /// ([`Cors::new`]).
+impl<I> Clone for Config<I> {
+    fn clone(&self) -> Self {
+        Config {
+            cors: Arc::clone(&self.cors),
+            guard: self.guard.clone(),
+            block_writes: self.block_writes,
+            trust_open_rules: self.trust_open_rules,
+        }
+    }
+}
+
+impl<I> Clone for OriginLayer<I> {
+    fn clone(&self) -> Self {
+        OriginLayer {
+            config: Arc::clone(&self.config),
+        }
+    }
+}
+
+impl<I> fmt::Debug for OriginLayer<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let config = &self.config;
+        f.debug_struct("OriginLayer")
+            .field("cors", &config.cors)
+            .field("guard", &config.guard)
+            .field("block_cross_origin_writes", &config.block_writes)
+            .field("trust_open_rules", &config.trust_open_rules)
+            .finish()
+    }
+}
+
+impl OriginLayer<()> {
+    /// A layer for `cors`, or for a bare [`OriginPolicy`](crate::OriginPolicy) or
+    /// [`PolicySource`](crate::PolicySource) with the CORS defaults ([`Cors::new`]).
+    /// Upgrades are checked by origin (and version) only, enforcing; see
+    /// [`guard`](Self::guard) for more.
     ///
     /// ```
     /// use origin_policy::{layer::OriginLayer, OriginPolicy};
@@ -103,11 +179,53 @@ impl OriginLayer {
     /// assert!(layer.policy().check_value(b"https://app.example.com").is_allowed());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(cors: impl Into<Cors>) -> OriginLayer {
+    pub fn new(cors: impl Into<Cors>) -> OriginLayer<()> {
+        let cors = cors.into();
+        let guard = HandshakeGuard::origin_only(cors.source().clone());
         OriginLayer {
             config: Arc::new(Config {
-                cors: cors.into(),
+                cors: Arc::new(cors),
+                guard,
                 block_writes: false,
+                trust_open_rules: false,
+            }),
+        }
+    }
+}
+
+impl<I> OriginLayer<I> {
+    /// Decides with `guard`: its version, origin, subprotocol and authentication checks on
+    /// upgrades, and its report-only mode and observer for every decision of the layer (see
+    /// the [module docs](self#one-pipeline-guard-report-only-observer-reload)). Handlers find
+    /// the [`GuardOutcome`](crate::GuardOutcome) of an upgrade in the request extensions, with the identity.
+    ///
+    /// Build the guard on the same [`PolicySource`](crate::PolicySource) as the [`Cors`]
+    /// (`HandshakeGuard::builder_on(cors.source().clone())`), so that upgrades and CORS use one
+    /// policy; the guard's decides upgrades, the `Cors`'s everything else.
+    ///
+    /// ```
+    /// use origin_policy::{cors::Cors, guard::auth::{StaticTokens, TokenSource}};
+    /// use origin_policy::{layer::OriginLayer, HandshakeGuard, OriginPolicy, PolicySource};
+    ///
+    /// let source = PolicySource::from("https://app.example.com".parse::<OriginPolicy>()?);
+    /// let tokens = StaticTokens::new([("t0k3n", "alice")])?;
+    /// let guard = HandshakeGuard::builder_on(source.clone())
+    ///     .subprotocols(["graphql-transport-ws"])
+    ///     .authenticate_token(TokenSource::bearer(), move |token| tokens.verify(token))
+    ///     .observe(|decision| eprintln!("{decision}"))
+    ///     .build()?;
+    /// let layer = OriginLayer::new(Cors::builder_on(source).allow_credentials().build()?).guard(guard);
+    /// # let _ = layer;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn guard<J>(self, guard: HandshakeGuard<J>) -> OriginLayer<J> {
+        let config = &self.config;
+        OriginLayer {
+            config: Arc::new(Config {
+                cors: Arc::clone(&config.cors),
+                guard,
+                block_writes: config.block_writes,
+                trust_open_rules: config.trust_open_rules,
             }),
         }
     }
@@ -121,14 +239,30 @@ impl OriginLayer {
     /// Go's `net/http.CrossOriginProtection`: `Sec-Fetch-Site: same-origin` or `none` passes;
     /// any other `Sec-Fetch-Site` passes only for an origin the policy allows; without
     /// `Sec-Fetch-Site`, a request with a denied `Origin` is refused and one without `Origin`
-    /// (not a browser) passes. Unlike Go's, `GET` is not a way around the policy for
-    /// WebSockets: upgrades are always checked first.
+    /// (not a browser) passes. An empty `Origin` or `Sec-Fetch-Site` counts as absent (as in
+    /// Go and tower-http). Unlike Go's, `GET` is not a way around the policy for
+    /// WebSockets: upgrades are always checked first, and an empty `Origin` on an upgrade is
+    /// malformed, not absent.
     ///
     /// Same-origin requests from browsers that send no `Sec-Fetch-Site` (Chromium over
     /// plain `http` to a name that is not `localhost`) are judged by their `Origin`, so list
     /// the server's own origin ([`OriginPolicyBuilder::same_origin`](crate::OriginPolicyBuilder::same_origin)).
-    pub fn block_cross_origin_writes(mut self) -> OriginLayer {
+    pub fn block_cross_origin_writes(mut self) -> OriginLayer<I> {
         Arc::make_mut(&mut self.config).block_writes = true;
+        self
+    }
+
+    /// Lets an open rule of the policy (any origin, `null`) admit WebSocket upgrades and
+    /// cross-origin writes too, not only CORS reads.
+    ///
+    /// **What it gives up:** upgrades and form posts carry the user's cookies whatever the
+    /// CORS credentials flag says, and any site can make a page whose origin is `null` (a
+    /// sandboxed iframe). With this, every site can open a socket or post as the user. Only
+    /// for endpoints that authenticate every request without ambient credentials (a bearer
+    /// token the page must hold). Cookie authentication in the guard never trusts an open
+    /// rule, with or without this.
+    pub fn allow_open_origins_for_upgrades_and_writes_dangerously(mut self) -> OriginLayer<I> {
+        Arc::make_mut(&mut self.config).trust_open_rules = true;
         self
     }
 
@@ -137,22 +271,21 @@ impl OriginLayer {
         &self.config.cors
     }
 
-    /// The origin policy.
-    pub fn policy(&self) -> &OriginPolicy {
+    /// The guard that decides upgrades and reports every decision.
+    pub fn handshake_guard(&self) -> &HandshakeGuard<I> {
+        &self.config.guard
+    }
+
+    /// The origin policy of the CORS configuration, as its source holds it right now.
+    pub fn policy(&self) -> LoadedPolicy<'_> {
         self.config.cors.policy()
     }
 }
 
-impl From<OriginPolicy> for Cors {
-    fn from(policy: OriginPolicy) -> Cors {
-        Cors::new(policy)
-    }
-}
+impl<S, I> Layer<S> for OriginLayer<I> {
+    type Service = OriginService<S, I>;
 
-impl<S> Layer<S> for OriginLayer {
-    type Service = OriginService<S>;
-
-    fn layer(&self, inner: S) -> OriginService<S> {
+    fn layer(&self, inner: S) -> OriginService<S, I> {
         OriginService {
             inner,
             config: Arc::clone(&self.config),
@@ -162,13 +295,29 @@ impl<S> Layer<S> for OriginLayer {
 
 /// The service made by [`OriginLayer`]: checks the request, then calls the inner service
 /// or answers itself.
-#[derive(Debug, Clone)]
-pub struct OriginService<S> {
+pub struct OriginService<S, I = ()> {
     inner: S,
-    config: Arc<Config>,
+    config: Arc<Config<I>>,
 }
 
-impl<S> OriginService<S> {
+impl<S: Clone, I> Clone for OriginService<S, I> {
+    fn clone(&self) -> Self {
+        OriginService {
+            inner: self.inner.clone(),
+            config: Arc::clone(&self.config),
+        }
+    }
+}
+
+impl<S: fmt::Debug, I> fmt::Debug for OriginService<S, I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OriginService")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, I> OriginService<S, I> {
     /// The wrapped service.
     pub fn get_ref(&self) -> &S {
         &self.inner
@@ -180,10 +329,11 @@ impl<S> OriginService<S> {
     }
 }
 
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for OriginService<S>
+impl<S, I, ReqBody, ResBody> Service<Request<ReqBody>> for OriginService<S, I>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    ResBody: From<&'static str>,
+    ResBody: Default,
+    I: Clone + Send + Sync + 'static,
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
@@ -193,49 +343,98 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        let cors = &self.config.cors;
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let config = &*self.config;
+        let cors = &config.cors;
+        let guard = &config.guard;
 
         // Upgrades first, whatever the method: CORS does not protect WebSockets.
         if classify::is_websocket_upgrade(request.method(), request.headers()) {
-            let decision = cors.policy().check(&request);
-            if !decision.is_allowed() {
-                return ResponseFuture::answered(refusal(&decision));
+            let (mut parts, body) = request.into_parts();
+            let outcome = guard.decide(&parts, config.trust_open_rules);
+            guard.report(&outcome.decision);
+            if let Some(rejection) = outcome.decision.rejection::<&'static str>() {
+                return ResponseFuture::answered(refusal(rejection));
             }
-            request.extensions_mut().insert(decision);
-            return ResponseFuture::upgrade(self.inner.call(request));
+            // If the handler does not switch protocols, its answer is an ordinary response
+            // and gets the CORS headers an ordinary request would.
+            let allow_origin = outcome
+                .decision
+                .origin()
+                .and_then(|decision| cors.allow_origin_value(decision, &parts.headers));
+            let subprotocol = outcome
+                .decision
+                .subprotocol()
+                .and_then(|protocol| HeaderValue::from_str(protocol).ok());
+            let connect = parts.method == Method::CONNECT;
+            if let Some(decision) = outcome.decision.origin() {
+                parts.extensions.insert(decision.clone());
+            }
+            parts.extensions.insert(outcome);
+            let future = self.inner.call(Request::from_parts(parts, body));
+            return ResponseFuture::upgrade(
+                future,
+                Arc::clone(cors),
+                allow_origin,
+                subprotocol,
+                connect,
+            );
         }
 
         if let Some(preflight) = cors.preflight(&request) {
-            return ResponseFuture::answered(preflight.response());
+            let denial = preflight.denial().map(Denial::Preflight);
+            let decision = preflight.decision().clone();
+            guard.report(&GuardDecision::for_request(
+                RequestKind::Preflight,
+                decision,
+                denial,
+                false,
+            ));
+            return ResponseFuture::answered(refusal(preflight.response::<&'static str>()));
         }
 
         let actual = cors.actual(&request);
-        if self.config.block_writes
-            && classify::is_cross_origin_write(
+        let denial = if config.block_writes {
+            classify::cross_origin_write(
                 request.method(),
                 request.headers(),
                 actual.decision(),
+                config.trust_open_rules,
             )
-        {
-            return ResponseFuture::answered(refusal(actual.decision()));
+        } else {
+            None
+        };
+        let reported = GuardDecision::for_request(
+            RequestKind::Request,
+            actual.decision().clone(),
+            denial,
+            guard.is_report_only(),
+        );
+        guard.report(&reported);
+        // `None` for an allowed request and for a report-only denial.
+        if let Some(rejection) = reported.rejection::<&'static str>() {
+            return ResponseFuture::answered(refusal(rejection));
         }
         let allow_origin = actual.allow_origin().cloned();
+        let mut request = request;
         request.extensions_mut().insert(actual.into_decision());
         let future = self.inner.call(request);
-        ResponseFuture::cors(future, Arc::clone(&self.config), allow_origin)
+        ResponseFuture::cors(future, Arc::clone(cors), allow_origin)
     }
 }
 
-/// The `403` for a refused upgrade or write: the policy's own rejection (fixed body, never
-/// the request's values), plus `Vary: Origin` since it depends on the origin.
-fn refusal<B: From<&'static str>>(decision: &Decision) -> Response<B> {
-    // Only denied decisions are refused; the fallback keeps this total without a panic.
-    let mut response = decision
-        .rejection()
-        .unwrap_or_else(|| DenyReason::NotAllowed.rejection());
-    response
-        .headers_mut()
-        .insert(VARY, HeaderValue::from_static("Origin"));
-    response
+/// An answer of the layer's own (a refusal, a preflight), in the inner service's body type:
+/// the body is empty (`ResBody: Default`, as tower-http's `CorsLayer`), so the fixed text
+/// and the headers describing it are dropped; `Vary: Origin` is merged in, since every such
+/// answer depends on the origin.
+fn refusal<B: Default>(response: Response<&'static str>) -> Response<B> {
+    let (mut parts, _text) = response.into_parts();
+    parts.headers.remove(CONTENT_LENGTH);
+    parts.headers.remove(CONTENT_TYPE);
+    if !parts.headers.contains_key(VARY) {
+        parts
+            .headers
+            .insert(VARY, HeaderValue::from_static("Origin"));
+    }
+    Response::from_parts(parts, B::default())
 }

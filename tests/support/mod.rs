@@ -212,6 +212,8 @@ fn serve(policy: &OriginPolicy, stream: TcpStream, mode: Mode) -> Handled {
         },
         Mode::Observed => {
             let mut seen = None;
+            // The deprecated `callback_with` keeps working.
+            #[allow(deprecated)]
             let outcome =
                 handshake_and_echo(stream, policy.callback_with(|d| seen = Some(d.clone())));
             Handled {
