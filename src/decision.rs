@@ -4,6 +4,7 @@ use std::fmt;
 
 use http::{header, HeaderValue, Response, StatusCode};
 
+use crate::app_origin::AppOrigin;
 use crate::excerpt::OriginExcerpt;
 use crate::origin::Origin;
 use crate::pattern::OriginPattern;
@@ -141,6 +142,9 @@ pub enum MatchedRule {
     MissingOrigin,
     /// `Origin: null`, allowed by `OriginPolicyBuilder::allow_null_origin`.
     NullOrigin,
+    /// A browser extension's or app webview's origin, allowed by
+    /// `OriginPolicyBuilder::allow_extension_or_app_origin`.
+    AppOrigin(AppOrigin),
 }
 
 impl fmt::Display for MatchedRule {
@@ -153,6 +157,7 @@ impl fmt::Display for MatchedRule {
             MatchedRule::AnyOrigin => f.write_str("(any origin)"),
             MatchedRule::MissingOrigin => f.write_str("(missing origin allowed)"),
             MatchedRule::NullOrigin => f.write_str("(null origin allowed)"),
+            MatchedRule::AppOrigin(origin) => write!(f, "{origin} ({})", origin.kind()),
         }
     }
 }

@@ -141,6 +141,21 @@ pub enum ConfigErrorKind {
     /// list's exceptions, if it has any.
     #[error("every name directly under `{0}` is a public suffix (Public Suffix List rule `*.{0}`), so the wildcard cannot match the sites there: list their exact origins, or use `OriginPolicyBuilder::allow_wildcard_on_public_suffix` if you run the suffix")]
     WildcardOverSuffixRule(String),
+    /// A browser extension's or app webview's origin (`chrome-extension://...`,
+    /// `capacitor://localhost`, ...) given to `allow` or the string form, which take web
+    /// origins only.
+    #[error("`{0}://` origins belong to a browser extension or an app's webview, not a web page: allow one with `OriginPolicyBuilder::allow_extension_or_app_origin` (the serde field of the same name); the string form cannot express it")]
+    AppOriginWithoutOptIn(String),
+    /// An entry given to `allow_extension_or_app_origin` that is not an extension or app
+    /// origin.
+    #[error("`allow_extension_or_app_origin` takes only `chrome-extension://<id>`, `moz-extension://<uuid>`, `safari-web-extension://<uuid>`, `capacitor://localhost`, `ionic://localhost` and `tauri://localhost`: list web origins (`http://tauri.localhost` too) with `OriginPolicyBuilder::allow`")]
+    NotAnAppOrigin,
+    /// A `*` in an extension or app origin.
+    #[error("no wildcard over an extension id or an app scheme: list each exact origin")]
+    AppOriginWildcard,
+    /// An extension or app origin whose identifier does not follow its scheme's grammar.
+    #[error("{0}")]
+    InvalidAppOrigin(&'static str),
     /// The host cannot be parsed as a domain or IP address.
     #[error("the host is not valid: {0}")]
     InvalidHost(String),

@@ -108,6 +108,30 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Extension and app origins
+//!
+//! A local WebSocket bridge for a browser extension or a desktop/mobile app sees origins no
+//! web page has: `chrome-extension://<32 letters a-p>` (Chromium), `moz-extension://<uuid>`
+//! (Firefox, per install), `safari-web-extension://<uuid>`, and the webview origins
+//! `capacitor://localhost`, `ionic://localhost`, `tauri://localhost`. They are allowed only
+//! by the separately named [`OriginPolicyBuilder::allow_extension_or_app_origin`] (serde field
+//! of the same name), exactly: no wildcard over an identifier or a scheme, a strict grammar
+//! per scheme ([`AppOrigin`]), letter case folded. [`allow`](OriginPolicyBuilder::allow) and
+//! the string form refuse them with [`ConfigErrorKind::AppOriginWithoutOptIn`], which names
+//! the opt-in; [`OriginPolicy::lint`] says what each one trusts (a Firefox UUID differs per
+//! install; a webview origin is shared by every app of its framework). `http://tauri.localhost`
+//! is an ordinary origin.
+//!
+//! ```
+//! use origin_policy::OriginPolicy;
+//! let policy = OriginPolicy::builder()
+//!     .allow_extension_or_app_origin("chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop")
+//!     .build()?;
+//! assert!(policy.check_value(b"chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop").is_allowed());
+//! assert!("chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop".parse::<OriginPolicy>().is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Handshake guard
 //!
 //! An origin check is one of three things a WebSocket endpoint decides at the handshake. A
@@ -238,6 +262,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod adapters;
+mod app_origin;
 pub mod cors;
 mod decision;
 mod error;
@@ -259,6 +284,7 @@ mod source;
 mod suffix;
 mod syntax;
 
+pub use app_origin::{AppOrigin, AppOriginKind};
 pub use decision::{Decision, DenyReason, MatchedRule};
 pub use error::{ConfigError, ConfigErrorKind, Setting};
 pub use excerpt::OriginExcerpt;

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use crate::app_origin::AppOriginKind;
 use crate::origin::Scheme;
 use crate::pattern::{is_loopback, Entry};
 use crate::suffix;
@@ -78,6 +79,13 @@ pub enum LintKind {
     AnyOriginAllowed,
     /// The same-origin rule trusts the `Host` header.
     SameOriginFromHost,
+    /// A Chromium extension origin (`chrome-extension://<id>`).
+    ChromiumExtension,
+    /// A Firefox or Safari extension origin: its UUID differs for every install.
+    ExtensionPerInstall,
+    /// An app webview origin (`capacitor://localhost`, `ionic://localhost`,
+    /// `tauri://localhost`) that every app of that framework shares.
+    SharedAppOrigin,
 }
 
 impl LintKind {
@@ -119,6 +127,15 @@ impl LintKind {
             }
             LintKind::SameOriginFromHost => {
                 "the same-origin rule trusts the Host header: proxies that rewrite Host and DNS rebinding affect it"
+            }
+            LintKind::ChromiumExtension => {
+                "a Chromium extension origin: it trusts that one extension, whose id comes from its key (an unpacked extension's from its folder path, unless the manifest has a `key`); any non-browser program can send it too"
+            }
+            LintKind::ExtensionPerInstall => {
+                "a Firefox or Safari extension origin: the UUID differs for every install (each user's browser profile has its own, and Safari may change it), so this entry matches one install only; authenticate the extension instead of listing UUIDs"
+            }
+            LintKind::SharedAppOrigin => {
+                "an app webview origin that every app built with that framework sends: any such app on the user's device counts as trusted; authenticate the app"
             }
         }
     }
@@ -187,6 +204,16 @@ impl OriginPolicy {
                     }
                 }
             }
+        }
+        for origin in self.app_origins.iter() {
+            let kind = match origin.kind() {
+                AppOriginKind::ChromiumExtension => LintKind::ChromiumExtension,
+                AppOriginKind::FirefoxExtension | AppOriginKind::SafariExtension => {
+                    LintKind::ExtensionPerInstall
+                }
+                _ => LintKind::SharedAppOrigin,
+            };
+            push(kind, origin);
         }
         if self.allow_missing {
             push(LintKind::MissingOriginAllowed, &"allow_missing_origin");
@@ -330,6 +357,47 @@ mod tests {
             (SameOriginFromHost, "same_origin_from_host".into()),
         ];
         assert_eq!(kinds(&policy), expected);
+    }
+
+    /// Each extension or app origin says what it trusts (issue 15), after the web entries.
+    #[test]
+    fn extension_and_app_origins() {
+        use LintKind::*;
+        let policy = OriginPolicy::builder()
+            .allow_extension_or_app_origin("moz-extension://0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
+            .allow_extension_or_app_origin("chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop")
+            .allow_extension_or_app_origin(
+                "safari-web-extension://0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+            )
+            .allow_extension_or_app_origin("capacitor://localhost")
+            .allow_extension_or_app_origin("ionic://localhost")
+            .allow_extension_or_app_origin("tauri://localhost")
+            .allow("https://tauri.localhost")
+            .build()
+            .unwrap();
+        let expected: Vec<(LintKind, String)> = vec![
+            (Loopback, "https://tauri.localhost".into()),
+            (
+                ExtensionPerInstall,
+                "moz-extension://0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0".into(),
+            ),
+            (
+                ChromiumExtension,
+                "chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop".into(),
+            ),
+            (
+                ExtensionPerInstall,
+                "safari-web-extension://0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0".into(),
+            ),
+            (SharedAppOrigin, "capacitor://localhost".into()),
+            (SharedAppOrigin, "ionic://localhost".into()),
+            (SharedAppOrigin, "tauri://localhost".into()),
+        ];
+        assert_eq!(kinds(&policy), expected);
+        assert_eq!(
+            policy.lint()[1].to_string(),
+            "moz-extension://0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0: a Firefox or Safari extension origin: the UUID differs for every install (each user's browser profile has its own, and Safari may change it), so this entry matches one install only; authenticate the extension instead of listing UUIDs"
+        );
     }
 
     #[test]

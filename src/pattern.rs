@@ -207,6 +207,9 @@ fn parse_entry_kind(entry: &str, options: EntryOptions) -> Result<Entry, ConfigE
             let name = scheme_name.to_ascii_lowercase();
             return Err(if name == "ws" || name == "wss" {
                 K::WebSocketScheme(name)
+            } else if let Some(kind) = crate::app_origin::AppOriginKind::from_scheme(&name) {
+                // Only the builder's named opt-in takes these.
+                K::AppOriginWithoutOptIn(kind.scheme().to_owned())
             } else {
                 // Shown in messages that may reach logs: escape anything but printable ASCII
                 // (bidi controls, zero-width characters).
@@ -630,6 +633,35 @@ mod tests {
             ("WSS://app.example.com", K::WebSocketScheme("wss".into())),
             ("ftp://app.example.com", K::UnsupportedScheme("ftp".into())),
             ("file://", K::UnsupportedScheme("file".into())),
+            // Extension and app origins need the builder's opt-in (issue 15).
+            (
+                "chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop",
+                K::AppOriginWithoutOptIn("chrome-extension".into()),
+            ),
+            (
+                "MOZ-EXTENSION://0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+                K::AppOriginWithoutOptIn("moz-extension".into()),
+            ),
+            (
+                "safari-web-extension://0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+                K::AppOriginWithoutOptIn("safari-web-extension".into()),
+            ),
+            (
+                "capacitor://localhost",
+                K::AppOriginWithoutOptIn("capacitor".into()),
+            ),
+            (
+                "ionic://localhost",
+                K::AppOriginWithoutOptIn("ionic".into()),
+            ),
+            (
+                "tauri://localhost",
+                K::AppOriginWithoutOptIn("tauri".into()),
+            ),
+            (
+                "chrome-extension://*",
+                K::AppOriginWithoutOptIn("chrome-extension".into()),
+            ),
             ("null", K::Null),
             ("*", K::AnyOrigin),
             ("https://*", K::AnyOrigin),

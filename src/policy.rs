@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use http::{header, HeaderMap, Request};
 
+use crate::app_origin::{AppOrigin, AppOrigins};
 use crate::decision::{Decision, DenyReason, MatchedRule};
 use crate::error::{ConfigError, ConfigErrorKind};
 use crate::excerpt::OriginExcerpt;
@@ -60,6 +61,8 @@ pub struct OriginPolicy {
     pub(crate) allow_missing: bool,
     pub(crate) allow_null: bool,
     pub(crate) allow_any: bool,
+    /// Browser extension and app webview origins (the builder's named opt-in).
+    pub(crate) app_origins: AppOrigins,
 }
 
 impl OriginPolicy {
@@ -211,11 +214,24 @@ impl OriginPolicy {
         if let Some(exact) = self.exact.get(&OriginBytes(value)) {
             return Decision::allow(MatchedRule::Exact(exact.clone()), excerpt);
         }
+        // Extension and app origins are canonical entries too: a hit is well-formed by
+        // construction, and looking it up first spares the parser's lower-case copy of a
+        // host with an unknown scheme. No such scheme starts with `http`.
+        if !value
+            .get(..4)
+            .is_some_and(|s| s.eq_ignore_ascii_case(b"http"))
+        {
+            if let Some(app) = self.app_origins.find(value) {
+                return Decision::allow(MatchedRule::AppOrigin(app.clone()), excerpt);
+            }
+        }
         match SerializedOrigin::parse(value) {
             Ok(SerializedOrigin::Tuple(origin)) => match self.find_rule(&origin, authority) {
                 Some(rule) => Decision::allow(rule, excerpt),
                 None => Decision::deny(DenyReason::NotAllowed, excerpt),
             },
+            // Well-formed with a scheme no web page has, and not an allowed extension or app
+            // origin (looked up above): `allow_any_origin_dangerously` never covers these.
             Ok(SerializedOrigin::OtherScheme) => Decision::deny(DenyReason::NotAllowed, excerpt),
             // A value with a comma, space or tab inside is never an origin; with two or more
             // items it is several origins (browsers never send that).
@@ -334,6 +350,12 @@ impl OriginPolicy {
         self.allow_any
     }
 
+    /// The browser extension and app webview origins allowed through
+    /// [`OriginPolicyBuilder::allow_extension_or_app_origin`], in the order given.
+    pub fn app_origins(&self) -> impl Iterator<Item = &AppOrigin> {
+        self.app_origins.iter()
+    }
+
     /// The builder (configuration) that builds this policy again: canonical entries, the
     /// opt-ins as they were given. Serialization goes through it.
     pub fn to_builder(&self) -> OriginPolicyBuilder {
@@ -360,6 +382,8 @@ impl OriginPolicy {
             };
             list.push(text);
         }
+        builder.allow_extension_or_app_origin =
+            self.app_origins.iter().map(ToString::to_string).collect();
         builder
     }
 
@@ -471,7 +495,8 @@ impl FromStr for OriginPolicy {
     /// `"https://app.example.com, https://*.tenant.example.com http://localhost:*"`.
     /// An empty list is an error (an unset variable is more likely than a wish to deny all).
     /// The opt-ins that name risky entries (any port off loopback, wildcards on a public
-    /// suffix) exist only on the builder.
+    /// suffix, extension and app origins) exist only on the builder: an entry that needs one
+    /// is refused with an error naming it.
     fn from_str(list: &str) -> Result<OriginPolicy, ConfigError> {
         let policy = OriginPolicy::builder()
             .allow_all(split_list(list))
@@ -499,6 +524,13 @@ impl fmt::Display for OriginPolicy {
                 Entry::Pattern(pattern) => pattern.fmt(f)?,
             }
         }
+        // Extension and app origins last (shown, but only the builder's opt-in takes them).
+        for (i, origin) in self.app_origins.iter().enumerate() {
+            if i > 0 || !self.entries.is_empty() {
+                f.write_str(", ")?;
+            }
+            origin.fmt(f)?;
+        }
         Ok(())
     }
 }
@@ -522,6 +554,11 @@ impl PartialEq for OriginPolicy {
             && self.allow_null == other.allow_null
             && self.allow_any == other.allow_any
             && self.same_origin_from_host == other.same_origin_from_host
+            && self.app_origins.len() == other.app_origins.len()
+            && self
+                .app_origins
+                .iter()
+                .all(|origin| other.app_origins.contains(origin))
             && self.entries.len() == other.entries.len()
             && self
                 .entries
@@ -538,7 +575,8 @@ impl Eq for OriginPolicy {}
 /// (de)serializes as a struct with the fields `allow`, `allow_any_port_off_loopback`,
 /// `allow_wildcard_on_public_suffix`, `same_origin` (lists of entries),
 /// `same_origin_from_host` (`"http"` or `"https"`), `allow_missing_origin`,
-/// `allow_null_origin` and `allow_any_origin_dangerously` (booleans), all optional; unknown
+/// `allow_null_origin` and `allow_any_origin_dangerously` (booleans), and
+/// `allow_extension_or_app_origin` (a list of extension and app origins), all optional; unknown
 /// fields are refused. The risky opt-ins are separate, explicitly named methods and fields;
 /// each one's documentation says what it gives up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -554,6 +592,7 @@ pub struct OriginPolicyBuilder {
     allow_missing_origin: bool,
     allow_null_origin: bool,
     allow_any_origin_dangerously: bool,
+    allow_extension_or_app_origin: Vec<String>,
 }
 
 impl OriginPolicyBuilder {
@@ -657,6 +696,47 @@ impl OriginPolicyBuilder {
         self
     }
 
+    /// Adds the exact origin of a browser extension page or of an app's webview:
+    /// `chrome-extension://<id>` (Chromium, 32 letters `a`-`p`), `moz-extension://<uuid>`
+    /// (Firefox), `safari-web-extension://<uuid>` (Safari), or `capacitor://localhost`,
+    /// `ionic://localhost`, `tauri://localhost` (app webviews). Scheme and identifier in any
+    /// letter case; no wildcard over an identifier or a scheme. See [`AppOrigin`] for each
+    /// grammar and its source.
+    ///
+    /// What such an entry trusts, and [`OriginPolicy::lint`] repeats:
+    /// - a Chromium extension id is one extension (derived from its key), but an unpacked
+    ///   extension's id comes from its folder path unless its manifest has a `key`;
+    /// - a Firefox or Safari UUID is one *install*: every user's browser profile has its own,
+    ///   so the entry matches one profile only (Safari may also change it);
+    /// - `capacitor://localhost`, `ionic://localhost` and `tauri://localhost` are shared by
+    ///   every app built with that framework: any such app on the user's device sends them.
+    ///
+    /// Like every `Origin`, these only protect a browser's user from other pages; any
+    /// program can send them. `http://tauri.localhost` and `https://tauri.localhost` (Tauri on
+    /// Windows and Android) are ordinary origins for [`allow`](Self::allow). The string form
+    /// ([`FromStr`](OriginPolicy#impl-FromStr-for-OriginPolicy)) and `allow` refuse these
+    /// entries with [`ConfigErrorKind::AppOriginWithoutOptIn`], which names this method.
+    ///
+    /// ```
+    /// use origin_policy::{ConfigErrorKind, MatchedRule, OriginPolicy};
+    /// let policy = OriginPolicy::builder()
+    ///     .allow("http://localhost:5173")
+    ///     .allow_extension_or_app_origin("chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop")
+    ///     .allow_extension_or_app_origin("tauri://localhost")
+    ///     .build()?;
+    /// let decision = policy.check_value(b"chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop");
+    /// assert!(matches!(decision.matched_rule(), Some(MatchedRule::AppOrigin(_))));
+    /// assert!(!policy.check_value(b"chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").is_allowed());
+    ///
+    /// let err = "tauri://localhost".parse::<OriginPolicy>().unwrap_err();
+    /// assert_eq!(err.kind(), &ConfigErrorKind::AppOriginWithoutOptIn("tauri".into()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn allow_extension_or_app_origin(mut self, origin: impl Into<String>) -> Self {
+        self.allow_extension_or_app_origin.push(origin.into());
+        self
+    }
+
     /// Validates every entry and builds the policy; the first invalid entry is the error.
     ///
     /// A builder with no entries builds a policy that denies every origin (still honouring
@@ -679,6 +759,7 @@ impl OriginPolicyBuilder {
             allow_missing: self.allow_missing_origin,
             allow_null: self.allow_null_origin,
             allow_any: self.allow_any_origin_dangerously,
+            app_origins: AppOrigins::default(),
         };
         policy.exact.reserve(self.allow.len());
         let plain = EntryOptions::default();
@@ -706,6 +787,9 @@ impl OriginPolicyBuilder {
         for raw in &self.same_origin {
             let origin = crate::pattern::parse_exact(raw.trim())?;
             policy.insert(Entry::Exact(origin), same_origin);
+        }
+        for raw in &self.allow_extension_or_app_origin {
+            policy.app_origins.insert(raw.trim().parse()?);
         }
         Ok(policy)
     }
@@ -1334,6 +1418,142 @@ mod tests {
         );
     }
 
+    /// Extension and app origins: allowed only through their opt-in, exactly, ASCII
+    /// case-insensitively, never by the any-origin opt-in; every configuration form carries
+    /// them or says how to (issue 15).
+    #[test]
+    fn extension_and_app_origins() {
+        const CHROMIUM: &str = "chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop";
+        const FIREFOX: &str = "moz-extension://0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+        let policy = OriginPolicy::builder()
+            .allow("https://app.example.com")
+            .allow_extension_or_app_origin(CHROMIUM)
+            .allow_extension_or_app_origin(FIREFOX.to_ascii_uppercase())
+            .allow_extension_or_app_origin("capacitor://localhost/")
+            .build()
+            .unwrap();
+        use DenyReason::*;
+        let cases: &[(&str, Result<&str, DenyReason>)] = &[
+            (
+                CHROMIUM,
+                Ok("chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop (Chromium extension)"),
+            ),
+            (
+                "CHROME-EXTENSION://EAJFODBOLPDLMCJHEFAFCBPKJEADNHOP",
+                Ok("chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop (Chromium extension)"),
+            ),
+            // Optional whitespace around the value, as for web origins.
+            (
+                " chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop\t",
+                Ok("chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop (Chromium extension)"),
+            ),
+            (
+                "chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                Err(NotAllowed),
+            ),
+            (
+                "chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnho",
+                Err(NotAllowed),
+            ),
+            (
+                "chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop/",
+                Err(Malformed),
+            ),
+            (
+                "chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop:1",
+                Err(NotAllowed),
+            ),
+            (
+                "moz-extension://eajfodbolpdlmcjhefafcbpkjeadnhop",
+                Err(NotAllowed),
+            ),
+            (
+                FIREFOX,
+                Ok("moz-extension://0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 (Firefox extension)"),
+            ),
+            (
+                "safari-web-extension://0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+                Err(NotAllowed),
+            ),
+            (
+                "capacitor://localhost",
+                Ok("capacitor://localhost (Capacitor app)"),
+            ),
+            ("capacitor://localhost:8100", Err(NotAllowed)),
+            ("ionic://localhost", Err(NotAllowed)),
+            ("https://localhost", Err(NotAllowed)),
+            ("http://tauri.localhost", Err(NotAllowed)),
+            ("https://app.example.com", Ok("https://app.example.com")),
+            (
+                "chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop, https://app.example.com",
+                Err(Multiple),
+            ),
+        ];
+        for &(value, expected) in cases {
+            let decision = policy.check_value(value.as_bytes());
+            let got = match decision.matched_rule() {
+                Some(rule) => Ok(rule.to_string()),
+                None => Err(decision.deny_reason().unwrap()),
+            };
+            assert_eq!(got.as_deref().map_err(|e| *e), expected, "value {value:?}");
+        }
+        // The header path sees the same.
+        let request = Request::get("/ws")
+            .header(ORIGIN, CHROMIUM)
+            .body(())
+            .unwrap();
+        assert!(policy.check(&request).is_allowed());
+        // Allowing any web origin never allows an extension or app.
+        let any = OriginPolicy::builder()
+            .allow_any_origin_dangerously()
+            .build()
+            .unwrap();
+        assert_eq!(
+            any.check_value(CHROMIUM.as_bytes()).deny_reason(),
+            Some(NotAllowed)
+        );
+
+        // Display shows them last; the string form cannot take them and says how.
+        let shown = policy.to_string();
+        assert_eq!(
+            shown,
+            format!("https://app.example.com, {CHROMIUM}, {FIREFOX}, capacitor://localhost")
+        );
+        let err = shown.parse::<OriginPolicy>().unwrap_err();
+        assert_eq!(err.input(), CHROMIUM);
+        assert_eq!(
+            err.kind(),
+            &ConfigErrorKind::AppOriginWithoutOptIn("chrome-extension".into())
+        );
+        assert_eq!(
+            err.to_string(),
+            "invalid allowlist entry \"chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop\": `chrome-extension://` origins belong to a browser extension or an app's webview, not a web page: allow one with `OriginPolicyBuilder::allow_extension_or_app_origin` (the serde field of the same name); the string form cannot express it"
+        );
+        // The builder carries them losslessly; equality sees them.
+        let again = policy.to_builder().build().unwrap();
+        assert_eq!(again, policy);
+        assert_eq!(again.to_builder(), policy.to_builder());
+        let without: OriginPolicy = "https://app.example.com".parse().unwrap();
+        assert_ne!(without, policy);
+        assert_ne!(policy, without);
+        let order: Vec<String> = policy.app_origins().map(ToString::to_string).collect();
+        assert_eq!(order, [CHROMIUM, FIREFOX, "capacitor://localhost"]);
+        // Duplicates in any spelling are one entry.
+        let twice = OriginPolicy::builder()
+            .allow_extension_or_app_origin("tauri://localhost")
+            .allow_extension_or_app_origin("TAURI://localhost/")
+            .build()
+            .unwrap();
+        assert_eq!(twice.app_origins().count(), 1);
+        assert_eq!(twice.to_string(), "tauri://localhost");
+        // The opt-in takes nothing else.
+        let err = OriginPolicy::builder()
+            .allow_extension_or_app_origin("https://tauri.localhost")
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), &ConfigErrorKind::NotAnAppOrigin);
+    }
+
     /// Kills `From<OriginPolicy> for OriginPolicyBuilder` replaced with `Default::default()`.
     #[test]
     fn builder_from_policy() {
@@ -1359,6 +1579,26 @@ mod tests {
         );
         let back: OriginPolicy = serde_json::from_value(json).unwrap();
         assert_eq!(back, policy);
+        // Extension and app origins have their own field.
+        let apps: OriginPolicy = serde_json::from_str(
+            r#"{"allow_extension_or_app_origin":["chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop"]}"#,
+        )
+        .unwrap();
+        assert!(apps
+            .check_value(b"chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop")
+            .is_allowed());
+        let json = serde_json::to_value(&apps).unwrap();
+        assert_eq!(
+            json["allow_extension_or_app_origin"],
+            serde_json::json!(["chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop"])
+        );
+        assert_eq!(serde_json::from_value::<OriginPolicy>(json).unwrap(), apps);
+        let err =
+            serde_json::from_str::<OriginPolicy>(r#"{"allow":["tauri://localhost"]}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("allow_extension_or_app_origin"),
+            "{err}"
+        );
         let err =
             serde_json::from_str::<OriginPolicy>(r#"{"allow":["wss://x.example"]}"#).unwrap_err();
         assert!(err.to_string().contains("wss://x.example"), "{err}");

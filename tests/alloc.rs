@@ -137,6 +137,33 @@ fn canonical_allowed_origins_do_not_allocate() {
     assert_none(failures);
 }
 
+/// Extension and app origins of the builder's opt-in, as browsers send them (issue 15).
+#[test]
+fn canonical_extension_and_app_origins_do_not_allocate() {
+    let policy = OriginPolicy::builder()
+        .allow("https://app.example.com")
+        .allow_extension_or_app_origin("chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop")
+        .allow_extension_or_app_origin("moz-extension://0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
+        .allow_extension_or_app_origin("tauri://localhost")
+        .build()
+        .expect("the test policy is valid");
+    let mut failures = Vec::new();
+    for origin in [
+        "chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop",
+        "moz-extension://0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+        "tauri://localhost",
+        "https://app.example.com",
+    ] {
+        failures.extend(allocation_failures(&policy, &[origin], Ok(())));
+    }
+    failures.extend(allocation_failures(
+        &policy,
+        &["https://evil.example"],
+        Err(DenyReason::NotAllowed),
+    ));
+    assert_none(failures);
+}
+
 #[test]
 fn canonical_denied_origins_do_not_allocate() {
     let policy = policy();

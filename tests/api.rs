@@ -15,6 +15,8 @@ fn core_types() {
     send_sync_debug::<OriginPolicyBuilder>();
     send_sync_debug::<Origin>();
     send_sync_debug::<OriginPattern>();
+    send_sync_debug::<AppOrigin>();
+    send_sync_debug::<AppOriginKind>();
     send_sync_debug::<PortRule>();
     send_sync_debug::<Scheme>();
     send_sync_debug::<Decision>();

@@ -10,6 +10,7 @@ allow_wildcard_on_public_suffix = ["https://*.github.io"]
 same_origin = ["https://chat.example.com"]
 same_origin_from_host = "https"
 allow_missing_origin = true
+allow_extension_or_app_origin = ["chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop", "tauri://localhost"]
 "#;
 
 #[test]
@@ -28,6 +29,10 @@ fn toml_configuration() {
     assert!(policy
         .check_value(b"https://someone.github.io")
         .is_allowed());
+    assert!(policy
+        .check_value(b"chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop")
+        .is_allowed());
+    assert!(policy.check_value(b"tauri://localhost").is_allowed());
     assert_eq!(
         policy
             .check_value(b"https://chat.example.com")
@@ -75,6 +80,7 @@ fn json_shape_is_documented() {
             "allow_missing_origin": false,
             "allow_null_origin": false,
             "allow_any_origin_dangerously": false,
+            "allow_extension_or_app_origin": [],
         })
     );
     // Every field is optional.

@@ -54,3 +54,4 @@ mod layer_sockets;
 // Real browsers: Chromium captures replayed, and Chromium driven end to end.
 mod browser_captures;
 mod browser_e2e;
+mod browser_extension;

@@ -1,0 +1,171 @@
+//! A real Chromium extension opens a WebSocket (issue 15): headless Chromium loads an
+//! unpacked extension (`--load-extension`) whose service worker connects to a tungstenite
+//! server guarded by the policy. With `allow_extension_or_app_origin` for its id the
+//! handshake succeeds and an echo comes back; without it the extension gets a 403. The
+//! manifest's `key` (a public key only) fixes the id, as the Chrome Web Store's key does:
+//! `dbbkheflodgacaidabillnklmcpejnbc`, the first 128 bits of the SHA-256 of the key, one
+//! letter `a`-`p` per hex digit. Skipped without Chromium, except under CI.
+#![cfg(feature = "tungstenite")]
+
+use std::fs;
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::browser::{self, bind_loopback, Chromium, TempDir};
+use origin_policy::{DenyReason, MatchedRule, OriginPolicy};
+use tungstenite::Message;
+
+/// The extension's id, fixed by [`KEY`].
+const EXTENSION_ID: &str = "dbbkheflodgacaidabillnklmcpejnbc";
+
+/// The manifest's `key`: a base64 DER RSA public key (its private half was never kept).
+const KEY: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAvmTDI8ywJ0avZZWfD6hgF+oEnaxPUN5r7+kdSdwdT7QZ/O8kF9cA5H5Yo3tKwlkOlbYzwbCPsn/dmG2kXC8n4WFfCbA6l63LnK0g/X7BJ0cJUTFX/ayjv8Rx257iwORqDHPy7iINd/ZlYDUDs266hVaVPwgB/sUDLqHfjSP9QjZsLep8cGpHxwTAXDPceoVl/BZJPUNu0R5krH7xhgOVklOPrcUBRs0uwObh/pCUjcybXwF0pVHMqhZtK3qkmjgdgDxFG9a/CEjok2+poQB9Fc6O4Sap+0iXrPKxhzNAJSnfVnWLPnVmBi2ZLXklLvOTFAOb6NN1LajRxktNEC7+RwIDAQAB";
+
+/// What the server saw on the one connection of a run.
+#[derive(Debug)]
+struct Seen {
+    origin: Option<String>,
+    rule: Option<MatchedRule>,
+    reason: Option<DenyReason>,
+    /// The first message after a successful handshake.
+    message: Option<String>,
+}
+
+/// Serves one handshake on `listener` with `policy` and reports what it saw.
+fn serve_once(listener: TcpListener, policy: OriginPolicy, seen: mpsc::Sender<Seen>) {
+    thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
+        // A cell: a refused handshake's error still holds the callback (and its borrow).
+        let slot = std::cell::RefCell::new(None);
+        let result = tungstenite::accept_hdr(
+            stream,
+            policy.callback_with(|d| *slot.borrow_mut() = Some(d.clone())),
+        );
+        let decision = slot.borrow_mut().take().expect("the callback ran");
+        let mut report = Seen {
+            origin: decision
+                .origin()
+                .is_present()
+                .then(|| String::from_utf8_lossy(decision.origin().as_bytes()).into_owned()),
+            rule: decision.matched_rule().cloned(),
+            reason: decision.deny_reason(),
+            message: None,
+        };
+        if let Ok(mut socket) = result {
+            if let Ok(Message::Text(text)) = socket.read() {
+                report.message = Some(text.to_string());
+                let _ = socket.send(Message::text(text.to_string()));
+            }
+            // Until the extension's close arrives and is answered.
+            while socket.read().is_ok() {}
+        }
+        let _ = seen.send(report);
+    });
+}
+
+/// Loads the extension in headless Chromium, pointed at a server with `policy`.
+fn run(chromium: &std::path::Path, label: &str, policy: OriginPolicy) -> (Seen, Chromium, TempDir) {
+    let (listener, port) = bind_loopback();
+    let (tx, rx) = mpsc::channel();
+    serve_once(listener, policy, tx);
+    let dir = TempDir::new("extension");
+    let manifest = serde_json::json!({
+        "manifest_version": 3,
+        "name": "origin-policy test extension",
+        "version": "1.0",
+        "key": KEY,
+        "background": { "service_worker": "bg.js" },
+    });
+    fs::write(dir.path().join("manifest.json"), manifest.to_string()).expect("manifest");
+    let script = format!(
+        "const ws = new WebSocket('ws://127.0.0.1:{port}/ext');\n         ws.onopen = () => ws.send('hello from ' + location.origin);\n         ws.onmessage = () => ws.close(1000);\n"
+    );
+    fs::write(dir.path().join("bg.js"), script).expect("script");
+    let flag = format!("--load-extension={}", dir.path().display());
+    let mut browser = Chromium::launch(chromium, label, "about:blank", &[&flag])
+        .unwrap_or_else(|err| panic!("cannot start {}: {err}", chromium.display()));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(seen) => return (seen, browser, dir),
+            Err(_) if Instant::now() >= deadline || browser.exited().is_some() => {
+                panic!(
+                    "{label}: no handshake from the extension\n{}",
+                    browser.stderr_tail(20)
+                )
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// The captured handshake (`tests/fixtures/chromium_extension/`) as an `http::Request`.
+fn captured_request() -> http::Request<()> {
+    let bytes = include_bytes!("fixtures/chromium_extension/01_ws_from_service_worker.http");
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut parsed = httparse::Request::new(&mut headers);
+    assert!(parsed.parse(bytes).expect("a request").is_complete());
+    let mut request = http::Request::get(parsed.path.expect("a path"));
+    for header in parsed.headers.iter() {
+        request = request.header(header.name, header.value);
+    }
+    request.body(()).expect("a request")
+}
+
+/// What Chromium sent, replayed: the id in lower case, allowed only with the opt-in.
+#[test]
+fn captured_extension_handshake() {
+    let request = captured_request();
+    let origin = "chrome-extension://eajfodbolpdlmcjhefafcbpkjeadnhop";
+    assert_eq!(request.headers()["origin"], origin);
+    let allowed = OriginPolicy::builder()
+        .allow_extension_or_app_origin(origin)
+        .build()
+        .expect("policy");
+    assert!(matches!(
+        allowed.check(&request).matched_rule(),
+        Some(MatchedRule::AppOrigin(app)) if app.as_str() == origin
+    ));
+    let plain: OriginPolicy = "http://localhost:8080".parse().expect("policy");
+    assert_eq!(
+        plain.check(&request).deny_reason(),
+        Some(DenyReason::NotAllowed)
+    );
+}
+
+#[test]
+fn chromium_extension_origin_needs_the_opt_in() {
+    let Some(chromium) = browser::chromium_or_skip("chromium_extension_origin_needs_the_opt_in")
+    else {
+        return;
+    };
+    let origin = format!("chrome-extension://{EXTENSION_ID}");
+    let allowed = OriginPolicy::builder()
+        .allow("http://localhost:8080")
+        .allow_extension_or_app_origin(&origin)
+        .build()
+        .expect("policy");
+    let (seen, _browser, _dir) = run(&chromium, "extension allowed", allowed);
+    assert_eq!(seen.origin.as_deref(), Some(origin.as_str()), "{seen:?}");
+    assert_eq!(
+        seen.rule.as_ref().map(ToString::to_string),
+        Some(format!("{origin} (Chromium extension)")),
+        "{seen:?}"
+    );
+    assert_eq!(
+        seen.message.as_deref(),
+        Some(format!("hello from {origin}").as_str()),
+        "{seen:?}"
+    );
+
+    let plain: OriginPolicy = "http://localhost:8080".parse().expect("policy");
+    let (seen, _browser, _dir) = run(&chromium, "extension refused", plain);
+    assert_eq!(seen.origin.as_deref(), Some(origin.as_str()), "{seen:?}");
+    assert_eq!(seen.reason, Some(DenyReason::NotAllowed), "{seen:?}");
+    assert_eq!(seen.message, None);
+}
