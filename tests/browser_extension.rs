@@ -13,7 +13,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::browser::{self, bind_loopback, Chromium, TempDir};
+use crate::browser::chromium::CHROMIUM_FLAGS;
+use crate::browser::{bind_loopback, program_or_skip, Process, TempDir};
 use origin_policy::{DenyReason, MatchedRule, OriginPolicy};
 use tungstenite::Message;
 
@@ -69,7 +70,7 @@ fn serve_once(listener: TcpListener, policy: OriginPolicy, seen: mpsc::Sender<Se
 }
 
 /// Loads the extension in headless Chromium, pointed at a server with `policy`.
-fn run(chromium: &std::path::Path, label: &str, policy: OriginPolicy) -> (Seen, Chromium, TempDir) {
+fn run(chromium: &std::path::Path, label: &str, policy: OriginPolicy) -> Seen {
     let (listener, port) = bind_loopback();
     let (tx, rx) = mpsc::channel();
     serve_once(listener, policy, tx);
@@ -81,22 +82,36 @@ fn run(chromium: &std::path::Path, label: &str, policy: OriginPolicy) -> (Seen, 
         "key": KEY,
         "background": { "service_worker": "bg.js" },
     });
-    fs::write(dir.path().join("manifest.json"), manifest.to_string()).expect("manifest");
     let script = format!(
         "const ws = new WebSocket('ws://127.0.0.1:{port}/ext');\n         ws.onopen = () => ws.send('hello from ' + location.origin);\n         ws.onmessage = () => ws.close(1000);\n"
     );
-    fs::write(dir.path().join("bg.js"), script).expect("script");
-    let flag = format!("--load-extension={}", dir.path().display());
-    let mut browser = Chromium::launch(chromium, label, "about:blank", &[&flag])
+    let profile = dir.path().join("profile");
+    fs::create_dir(&profile).expect("profile");
+    let extension = dir.path().join("extension");
+    fs::create_dir(&extension).expect("extension folder");
+    fs::write(extension.join("manifest.json"), manifest.to_string()).expect("manifest");
+    fs::write(extension.join("bg.js"), script).expect("script");
+    let mut command = std::process::Command::new(chromium);
+    command
+        .args(CHROMIUM_FLAGS)
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--load-extension={}", extension.display()))
+        .arg("about:blank");
+    let mut browser = Process::spawn(label, &mut command, &dir.path().join("log"))
         .unwrap_or_else(|err| panic!("cannot start {}: {err}", chromium.display()));
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         match rx.recv_timeout(Duration::from_millis(200)) {
-            Ok(seen) => return (seen, browser, dir),
+            Ok(seen) => {
+                // The browser first (its process group killed), then its folder.
+                drop(browser);
+                drop(dir);
+                return seen;
+            }
             Err(_) if Instant::now() >= deadline || browser.exited().is_some() => {
                 panic!(
                     "{label}: no handshake from the extension\n{}",
-                    browser.stderr_tail(20)
+                    browser.log_tail(20)
                 )
             }
             Err(_) => {}
@@ -140,8 +155,8 @@ fn captured_extension_handshake() {
 
 #[test]
 fn chromium_extension_origin_needs_the_opt_in() {
-    let Some(chromium) = browser::chromium_or_skip("chromium_extension_origin_needs_the_opt_in")
-    else {
+    let test = "chromium_extension_origin_needs_the_opt_in";
+    let Some(chromium) = program_or_skip(test, "CHROMIUM", &["/usr/bin/chromium"]) else {
         return;
     };
     let origin = format!("chrome-extension://{EXTENSION_ID}");
@@ -150,7 +165,7 @@ fn chromium_extension_origin_needs_the_opt_in() {
         .allow_extension_or_app_origin(&origin)
         .build()
         .expect("policy");
-    let (seen, _browser, _dir) = run(&chromium, "extension allowed", allowed);
+    let seen = run(&chromium, "extension allowed", allowed);
     assert_eq!(seen.origin.as_deref(), Some(origin.as_str()), "{seen:?}");
     assert_eq!(
         seen.rule.as_ref().map(ToString::to_string),
@@ -164,7 +179,7 @@ fn chromium_extension_origin_needs_the_opt_in() {
     );
 
     let plain: OriginPolicy = "http://localhost:8080".parse().expect("policy");
-    let (seen, _browser, _dir) = run(&chromium, "extension refused", plain);
+    let seen = run(&chromium, "extension refused", plain);
     assert_eq!(seen.origin.as_deref(), Some(origin.as_str()), "{seen:?}");
     assert_eq!(seen.reason, Some(DenyReason::NotAllowed), "{seen:?}");
     assert_eq!(seen.message, None);
