@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 
 use crate::browser::chromium::CHROMIUM_FLAGS;
 use crate::browser::{bind_loopback, program_or_skip, Process, TempDir};
+use origin_policy::adapters::tungstenite::respond;
 use origin_policy::{DenyReason, MatchedRule, OriginPolicy};
+use tungstenite::handshake::server::{Request, Response};
 use tungstenite::Message;
 
 /// The extension's id, fixed by [`KEY`].
@@ -43,10 +45,14 @@ fn serve_once(listener: TcpListener, policy: OriginPolicy, seen: mpsc::Sender<Se
         let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
         // A cell: a refused handshake's error still holds the callback (and its borrow).
         let slot = std::cell::RefCell::new(None);
-        let result = tungstenite::accept_hdr(
-            stream,
-            policy.callback_with(|d| *slot.borrow_mut() = Some(d.clone())),
-        );
+        // The signature is tungstenite's callback; its error type is not ours to box.
+        #[allow(clippy::result_large_err)]
+        let callback = |request: &Request, response: Response| {
+            let decision = policy.check(request);
+            *slot.borrow_mut() = Some(decision.clone());
+            respond(&decision, response)
+        };
+        let result = tungstenite::accept_hdr(stream, callback);
         let decision = slot.borrow_mut().take().expect("the callback ran");
         let mut report = Seen {
             origin: decision
