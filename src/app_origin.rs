@@ -338,6 +338,12 @@ mod tests {
         ];
         for (entry, expected) in cases {
             assert_eq!(parse(&entry).as_deref(), Ok(expected), "entry {entry:?}");
+            // Normalising twice changes nothing.
+            assert_eq!(
+                parse(expected).as_deref(),
+                Ok(expected),
+                "entry {expected:?}"
+            );
         }
     }
 

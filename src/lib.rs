@@ -232,6 +232,13 @@
 //! that rewrite headers). If a proxy strips it, every browser handshake arrives as "missing"
 //! and is denied: the failure is closed, not open. Test through the real proxy path.
 //!
+//! A refused handshake also slows the honest client that retries: Firefox delays each new
+//! WebSocket connection to a host and port whose handshakes failed, by 200-400 ms at first
+//! and 1.5 times more per failure, up to a minute (its `WebSocketChannel.cpp`
+//! `FailDelayManager`; a successful connection clears it). Fix a wrong allowlist rather than
+//! retrying in a loop. `examples/server.rs` also shows how to answer a client's close so that
+//! it sees its own close code, not 1006.
+//!
 //! # Performance
 //!
 //! [`OriginPolicy::check`] allocates nothing for the canonical values browsers send, allowed
