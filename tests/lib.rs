@@ -51,6 +51,10 @@ mod cors_differential;
 mod cors_sockets;
 mod layer_sockets;
 
+// One pipeline: the same table through every transport, reloads, the layer's rules.
+#[cfg(all(feature = "tungstenite", feature = "tower", feature = "reload"))]
+mod pipeline;
+
 // Real browsers: Chromium captures replayed, and Chromium driven end to end.
 mod browser_captures;
 mod browser_e2e;
