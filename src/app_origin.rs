@@ -480,6 +480,60 @@ mod tests {
         assert!(AppOrigins::default().find(b"tauri://localhost").is_none());
     }
 
+    proptest::proptest! {
+        /// Any text: an error or an entry whose canonical form re-parses to itself, never a
+        /// panic.
+        #[test]
+        fn any_text_parses_or_is_refused(entry in "\\PC{0,60}") {
+            if let Ok(origin) = AppOrigin::parse(&entry) {
+                proptest::prop_assert_eq!(
+                    AppOrigin::parse(origin.as_str()).map(|o| o.as_str().to_owned()),
+                    Ok(origin.as_str().to_owned())
+                );
+                proptest::prop_assert!(!origin.as_str().bytes().any(|b| b.is_ascii_uppercase()));
+            }
+        }
+
+        /// Near misses of the grammars: the same invariants.
+        #[test]
+        fn near_misses_parse_or_are_refused(
+            entry in "(?i)(chrome-extension|moz-extension|safari-web-extension|capacitor|tauri)://[a-p0-9f*@:.-]{0,40}/?",
+        ) {
+            if let Ok(origin) = AppOrigin::parse(&entry) {
+                proptest::prop_assert_eq!(
+                    AppOrigin::parse(origin.as_str()).map(|o| o.as_str().to_owned()),
+                    Ok(origin.as_str().to_owned())
+                );
+                proptest::prop_assert!(origin.kind().accepts(origin.id().as_bytes()));
+            }
+        }
+
+        /// A Chromium id in any letter case is the same origin; a different id is not.
+        #[test]
+        fn letter_case_never_changes_a_decision(
+            id in "[a-p]{32}",
+            upper in proptest::collection::vec(proptest::bool::ANY, 32),
+            other in "[a-p]{32}",
+        ) {
+            let policy = crate::OriginPolicy::builder()
+                .allow_extension_or_app_origin(format!("chrome-extension://{id}"))
+                .build()
+                .unwrap();
+            let cased: String = id
+                .chars()
+                .zip(&upper)
+                .map(|(c, &up)| if up { c.to_ascii_uppercase() } else { c })
+                .collect();
+            let value = format!("chrome-extension://{cased}");
+            proptest::prop_assert!(policy.check_value(value.as_bytes()).is_allowed());
+            let other_value = format!("chrome-extension://{other}");
+            proptest::prop_assert_eq!(
+                policy.check_value(other_value.as_bytes()).is_allowed(),
+                other == id
+            );
+        }
+    }
+
     #[test]
     fn accessors() {
         let origin: AppOrigin = "IONIC://localhost".parse().unwrap();
