@@ -56,7 +56,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     println!("allowed origins: {}", cors.policy());
 
-    let app = Router::new()
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app(cors)).await?;
+    Ok(())
+}
+
+/// The app: its routes behind one `OriginLayer`.
+pub fn app(cors: Cors) -> Router {
+    Router::new()
         .route("/", get(|| async { Html(PAGE) }))
         // `any`: HTTP/1.1 upgrades are GET, HTTP/2 WebSockets (RFC 8441) are CONNECT.
         .route("/ws", any(websocket))
@@ -65,12 +73,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         // One layer: upgrades from denied origins are refused with 403 before `websocket`
         // runs, preflights are answered, cross-origin writes from denied origins are refused,
         // and every other response gets its CORS headers.
-        .layer(OriginLayer::new(cors).block_cross_origin_writes());
-
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app).await?;
-    Ok(())
+        .layer(OriginLayer::new(cors).block_cross_origin_writes())
 }
 
 /// Runs only for allowed origins: the layer already refused the others.
@@ -82,6 +85,8 @@ async fn websocket(
     ws.on_upgrade(echo)
 }
 
+/// Echoes text until the client closes. `recv` answers a close frame on the next call and
+/// then returns `None`, so looping until then completes the close handshake.
 async fn echo(mut socket: WebSocket) {
     while let Some(Ok(message)) = socket.recv().await {
         if let Message::Text(text) = message {

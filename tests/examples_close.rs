@@ -2,7 +2,8 @@
 //! close(1000) is answered and flushed before the connection is dropped, so the client sees
 //! 1000 and not 1006. Each test runs the example's own serving function (the example file is
 //! compiled into this binary as a module) over loopback against a tungstenite client.
-//! Needs `tungstenite`; the reload example also needs `reload`.
+//! Covers `server`, `reload`, `graphql_ws` and `axum_app`. Needs `tungstenite`; the reload
+//! example also needs `reload`, the axum one `tower`.
 #![cfg(feature = "tungstenite")]
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -23,6 +24,11 @@ mod server_example;
 #[allow(dead_code)]
 mod reload_example;
 
+#[cfg(feature = "tower")]
+#[path = "../examples/axum_app.rs"]
+#[allow(dead_code)]
+mod axum_app_example;
+
 #[path = "../examples/graphql_ws.rs"]
 #[allow(dead_code)]
 mod graphql_ws_example;
@@ -34,11 +40,22 @@ const ORIGIN: &str = "http://localhost:8080";
 /// what happened) when the connection ends without the server's close frame: the 1006 case.
 #[track_caller]
 fn close_normally(addr: SocketAddr, headers: &[(&'static str, &str)], echo: bool) -> CloseFrame {
+    close_normally_at(addr, "/graphql", headers, echo)
+}
+
+/// [`close_normally`] on the URL path `path`.
+#[track_caller]
+fn close_normally_at(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&'static str, &str)],
+    echo: bool,
+) -> CloseFrame {
     let stream = TcpStream::connect(addr).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");
-    let mut request = format!("ws://{addr}/graphql")
+    let mut request = format!("ws://{addr}{path}")
         .into_client_request()
         .expect("request");
     for (name, value) in headers {
@@ -140,4 +157,32 @@ fn graphql_ws_example_answers_a_close() {
         graphql_ws_example::serve(guard, stream, peer).await;
     });
     assert_normal(&client.join().expect("client"));
+}
+
+#[cfg(feature = "tower")]
+#[test]
+fn axum_app_example_answers_a_close() {
+    let policy: origin_policy::OriginPolicy = ORIGIN.parse().expect("policy");
+    let cors = origin_policy::cors::Cors::builder(policy)
+        .build()
+        .expect("cors");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let client = thread::spawn(move || close_normally_at(addr, "/ws", &[("origin", ORIGIN)], true));
+    runtime.block_on(async move {
+        let server =
+            tokio::spawn(async move { axum::serve(listener, axum_app_example::app(cors)).await });
+        // The client thread ends once the close handshake is over (or has failed).
+        while !client.is_finished() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        server.abort();
+        assert_normal(&client.join().expect("client"));
+    });
 }
