@@ -12,9 +12,11 @@
 //! | `capacitor://localhost`, `ionic://localhost`, `tauri://localhost` | `localhost` only | the iOS/macOS/Linux webview schemes of Capacitor, Ionic and Tauri |
 //!
 //! Chromium 156 sends `Origin: chrome-extension://<id>` in lower case on a WebSocket opened by
-//! an extension's service worker (captured with `--headless=new --load-extension`, kept in
-//! `tests/fixtures/chromium_extension/`). Firefox's UUIDs are lower case. WebKit's spelling
-//! is not documented, so the identifier, like the scheme, compares ASCII case-insensitively
+//! an extension's service worker (captured with `--headless --load-extension`, kept in
+//! `tests/fixtures/chromium_extension/`), and Firefox 153 ESR sends
+//! `moz-extension://<uuid>` with a lower-case UUID from a temporary add-on's background page
+//! (`tests/browser_extension.rs` drives both live). WebKit's spelling is not documented, so
+//! the identifier, like the scheme, compares ASCII case-insensitively
 //! (a UUID is the same UUID in either case, RFC 9562 section 4); the canonical form is lower
 //! case. `http://tauri.localhost` and `https://tauri.localhost` (Tauri on Windows and
 //! Android) are ordinary web origins: list them with `allow`.

@@ -1,10 +1,13 @@
-//! A real Chromium extension opens a WebSocket (issue 15): headless Chromium loads an
-//! unpacked extension (`--load-extension`) whose service worker connects to a tungstenite
-//! server guarded by the policy. With `allow_extension_or_app_origin` for its id the
-//! handshake succeeds and an echo comes back; without it the extension gets a 403. The
-//! manifest's `key` (a public key only) fixes the id, as the Chrome Web Store's key does:
+//! Real browser extensions open a WebSocket (issue 15). Headless Chromium loads an unpacked
+//! extension (`--load-extension`) whose service worker connects to a tungstenite server
+//! guarded by the policy: with `allow_extension_or_app_origin` for its id the handshake
+//! succeeds and an echo comes back; without it the extension gets a 403. The manifest's `key`
+//! (a public key only) fixes the id, as the Chrome Web Store's key does:
 //! `dbbkheflodgacaidabillnklmcpejnbc`, the first 128 bits of the SHA-256 of the key, one
-//! letter `a`-`p` per hex digit. Skipped without Chromium, except under CI.
+//! letter `a`-`p` per hex digit. Headless Firefox installs a temporary add-on over WebDriver
+//! BiDi (`webExtension.install`); its origin carries a random per-install UUID, in lower case.
+//! A captured Chromium handshake is replayed too. The live tests are skipped without the
+//! browsers, except under CI.
 #![cfg(feature = "tungstenite")]
 
 use std::fs;
@@ -189,4 +192,103 @@ fn chromium_extension_origin_needs_the_opt_in() {
     assert_eq!(seen.origin.as_deref(), Some(origin.as_str()), "{seen:?}");
     assert_eq!(seen.reason, Some(DenyReason::NotAllowed), "{seen:?}");
     assert_eq!(seen.message, None);
+}
+
+/// Serves two handshakes on `listener`: the first with `first`, the second with the policy
+/// `second` makes of the first one's `Origin` (as a user copies the Internal UUID from
+/// about:debugging into the configuration).
+fn serve_twice(
+    listener: TcpListener,
+    first: OriginPolicy,
+    second: impl FnOnce(&str) -> OriginPolicy + Send + 'static,
+    seen: mpsc::Sender<Seen>,
+) {
+    let (tx, rx) = mpsc::channel();
+    let listener2 = listener.try_clone().expect("listener");
+    serve_once(listener, first, tx);
+    thread::spawn(move || {
+        let Ok(report) = rx.recv() else { return };
+        let origin = report.origin.clone().unwrap_or_default();
+        let _ = seen.send(report);
+        serve_once(listener2, second(&origin), seen);
+    });
+}
+
+/// Firefox 153 ESR: a temporary add-on's background page opens a WebSocket. Its origin is
+/// `moz-extension://` and a random lower-case UUID per install, which the grammar accepts;
+/// refused without the opt-in, allowed with it (the extension retries once after the 403).
+#[test]
+fn firefox_extension_origin_needs_the_opt_in() {
+    let test = "firefox_extension_origin_needs_the_opt_in";
+    let defaults = ["/usr/bin/firefox-esr", "/usr/bin/firefox"];
+    let Some(firefox) = program_or_skip(test, "FIREFOX", &defaults) else {
+        return;
+    };
+    let (listener, port) = bind_loopback();
+    let (tx, rx) = mpsc::channel();
+    let plain: OriginPolicy = "http://localhost:8080".parse().expect("policy");
+    serve_twice(
+        listener,
+        plain,
+        |origin| {
+            OriginPolicy::builder()
+                .allow("http://localhost:8080")
+                .allow_extension_or_app_origin(origin)
+                .build()
+                .unwrap_or_else(|e| panic!("Firefox's origin {origin:?} is refused: {e}"))
+        },
+        tx,
+    );
+    let dir = TempDir::new("firefox-extension");
+    let manifest = serde_json::json!({
+        "manifest_version": 2,
+        "name": "origin-policy test extension",
+        "version": "1.0",
+        "background": { "scripts": ["bg.js"] },
+    });
+    fs::write(dir.path().join("manifest.json"), manifest.to_string()).expect("manifest");
+    let script = format!(
+        "function open(attempt) {{\n\
+           const ws = new WebSocket('ws://127.0.0.1:{port}/ext');\n\
+           ws.onopen = () => ws.send('hello from ' + location.origin);\n\
+           ws.onmessage = () => ws.close(1000);\n\
+           ws.onerror = () => {{ if (attempt === 0) setTimeout(() => open(1), 100); }};\n\
+         }}\n\
+         open(0);\n"
+    );
+    fs::write(dir.path().join("bg.js"), script).expect("script");
+    let mut browser = crate::browser::firefox::Firefox::launch(&firefox)
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", firefox.display()));
+    let addon = browser
+        .install_extension(dir.path())
+        .unwrap_or_else(|e| panic!("cannot install the extension: {e}"));
+    let next = || {
+        rx.recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no handshake from the add-on {addon}"))
+    };
+    let refused = next();
+    let origin = refused.origin.clone().expect("an Origin header");
+    let uuid = origin
+        .strip_prefix("moz-extension://")
+        .unwrap_or_else(|| panic!("{origin:?}"));
+    assert_eq!(uuid.len(), 36, "{origin:?}");
+    assert_eq!(uuid, uuid.to_ascii_lowercase(), "{origin:?}");
+    assert_eq!(refused.reason, Some(DenyReason::NotAllowed), "{refused:?}");
+    assert!(origin.parse::<OriginPolicy>().is_err());
+
+    let allowed = next();
+    assert_eq!(
+        allowed.origin.as_deref(),
+        Some(origin.as_str()),
+        "{allowed:?}"
+    );
+    assert_eq!(
+        allowed.rule.as_ref().map(ToString::to_string),
+        Some(format!("{origin} (Firefox extension)")),
+        "{allowed:?}"
+    );
+    assert_eq!(
+        allowed.message.as_deref(),
+        Some(format!("hello from {origin}").as_str())
+    );
 }

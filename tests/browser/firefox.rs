@@ -102,6 +102,20 @@ impl Firefox {
         Ok(firefox)
     }
 
+    /// Installs the unpacked extension in `path` as a temporary add-on (BiDi
+    /// `webExtension.install`); returns the add-on's id.
+    pub fn install_extension(&mut self, path: &Path) -> Result<String, String> {
+        let path = path.to_str().ok_or("the extension path is not UTF-8")?;
+        let installed = self.command(
+            "webExtension.install",
+            json!({ "extensionData": { "type": "path", "path": path } }),
+        )?;
+        installed["extension"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("webExtension.install answered {installed}"))
+    }
+
     /// Keeps a `network.responseStarted` event.
     fn keep_event(&mut self, value: &Value) {
         if value["method"] == "network.responseStarted" {
