@@ -8,6 +8,21 @@
 //! hijacking*. This crate is that check: one [`OriginPolicy`] that every transport shares,
 //! strict about what counts as an origin and exact about what it allows.
 //!
+//! # The crate at a glance
+//!
+//! | item | what it is |
+//! |---|---|
+//! | [`OriginPolicy`], [`OriginPolicyBuilder`] | the allowlist and its configuration; [`check`](OriginPolicy::check) (a request or its parts), [`check_headers`](OriginPolicy::check_headers), [`check_value`](OriginPolicy::check_value) |
+//! | [`Decision`], [`DenyReason`], [`MatchedRule`] | what a check decided and why; safe to log, and a `403` when denied |
+//! | [`HandshakeGuard`] ([`guard`]) | the pipeline: version, origin, subprotocol and authentication checks, report-only mode and an observer; the tungstenite callback and [`evaluate`](HandshakeGuard::evaluate) anywhere |
+//! | [`PolicySource`], `SharedPolicy` | where guards, CORS and layers read the policy: fixed, or swapped while in use (feature `reload`); clones are one reference count |
+//! | [`cors::Cors`] | CORS on the same policy: preflights and response headers, for any server |
+//! | `layer::OriginLayer` | one tower layer for axum and hyper: upgrades, CORS, cross-origin writes (feature `tower`) |
+//! | [`adapters::tungstenite`] | `&OriginPolicy` as a tungstenite callback (feature `tungstenite`) |
+//! | [`ConfigError`], [`Setting`] | the one configuration error of every builder |
+//! | [`Origin`], [`OriginPattern`], [`PortRule`], [`AppOrigin`] | the parsed entries of a policy |
+//! | [`Lint`], [`LintKind`] | risky but legal configuration, for start-up warnings |
+//!
 //! # Quick start
 //!
 //! ```
@@ -97,6 +112,41 @@
 //! string form from an environment variable; the `serde` feature loads the builder's fields from
 //! any serde format, and the `reload` feature adds `SharedPolicy` for swapping a policy while in
 //! use.
+//!
+//! | entry | allows |
+//! |---|---|
+//! | `https://app.example.com` | that origin, in any spelling (`HTTPS://APP.EXAMPLE.COM:443`) |
+//! | `https://bücher.example` | `https://xn--bcher-kva.example` (what browsers send) |
+//! | `https://*.tenant.example.com` | `https://a.tenant.example.com`, `https://a.b.tenant.example.com`; never `tenant.example.com` |
+//! | `https://app.example.com:[8443,9443]` | exactly those ports (a list is the union of its exact origins) |
+//! | `http://localhost:*` | any port, on loopback hosts only (`localhost`, `*.localhost`, `127.0.0.0/8`, `[::1]`) |
+//! | `https://*.example.com:[443,8443]` | a wildcard with a port rule |
+//!
+//! Entries that are not origins are refused when the policy is built, with an error that
+//! names the entry and says how to fix it: paths, queries, userinfo, missing schemes, `ws://`
+//! entries (browsers send the *page's* origin), `*` alone, misplaced wildcards, wildcards over
+//! fewer than two labels or over a public suffix, bad ports and port lists, hosts over DNS
+//! length limits. No accepted entry can silently never match.
+//!
+//! Risky options exist only as builder calls whose docs say what they give up:
+//! [`allow_missing_origin`](OriginPolicyBuilder::allow_missing_origin) (non-browser
+//! clients; not authentication), [`allow_null_origin`](OriginPolicyBuilder::allow_null_origin)
+//! (sandboxed iframes, `file:` and `data:` pages: any site can make one),
+//! [`allow_any_origin_dangerously`](OriginPolicyBuilder::allow_any_origin_dangerously),
+//! [`allow_any_port_off_loopback`](OriginPolicyBuilder::allow_any_port_off_loopback) and
+//! [`allow_wildcard_on_public_suffix`](OriginPolicyBuilder::allow_wildcard_on_public_suffix).
+//! [`same_origin_from_host`](OriginPolicyBuilder::same_origin_from_host) derives the
+//! server's own origin from the request's authority (caveats in its docs); `Forwarded` and
+//! `X-Forwarded-*` are never read.
+//!
+//! With the `serde` feature the builder is the configuration, from TOML, JSON, YAML or any
+//! serde format, through the same validation and messages:
+//!
+//! ```toml
+//! allow = ["https://app.example.com", "https://*.tenant.example.com", "http://localhost:*"]
+//! same_origin = ["https://chat.example.com"]
+//! allow_missing_origin = false
+//! ```
 //!
 //! ```
 //! use origin_policy::{LintKind, OriginPolicy};
@@ -203,6 +253,26 @@
 //! [`Decision`] in the request extensions. `examples/axum_app.rs` guards `/ws`, `/events`
 //! and `/api` with it. The [`cors`] module lists where it differs from tower-http's
 //! `CorsLayer`, and why.
+//!
+//! # One pipeline for every transport
+//!
+//! A [`HandshakeGuard`] is the decision pipeline: its checks, its mode (enforce or
+//! [report-only](HandshakeGuardBuilder::report_only)) and its
+//! [observer](HandshakeGuardBuilder::observe) (and the `tracing` feature) are the same on
+//! every transport:
+//!
+//! | transport | how |
+//! |---|---|
+//! | tungstenite, tokio-tungstenite | `accept_hdr(stream, &guard)`, or `guard.callback(&mut slot)` for the outcome |
+//! | tower (axum, hyper) | `OriginLayer::new(cors).guard(guard)`: upgrades decided by the guard, every other decision reported to it |
+//! | plain `http`, other frameworks | [`guard.evaluate(&request)`](HandshakeGuard::evaluate) on a request with any body or its parts; send [`rejection`](GuardDecision::rejection) when there is one |
+//!
+//! Build the guard with [`HandshakeGuard::builder_on`] and the CORS configuration with
+//! [`cors::Cors::builder_on`] on one [`PolicySource`], and both always use the same policy;
+//! with a `SharedPolicy` (feature `reload`) that policy is swapped atomically for all of
+//! them, and no request is decided by a half-built or stale policy. Report-only never stops
+//! the version or the authentication check. `tests/pipeline.rs` runs one table of handshakes
+//! through every transport, in both modes, with a fixed and a reloading source.
 //!
 //! # Security model
 //!

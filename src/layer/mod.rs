@@ -1,4 +1,4 @@
-//! [`OriginLayer`]: one tower layer that applies one [`OriginPolicy`] to every request of an
+//! [`OriginLayer`]: one tower layer that applies one [`OriginPolicy`](crate::OriginPolicy) to every request of an
 //! axum 0.8 or hyper 1 service: WebSocket upgrades, CORS, and (optionally) cross-origin
 //! writes.
 //!
@@ -13,7 +13,7 @@
 //! | with [`block_cross_origin_writes`](OriginLayer::block_cross_origin_writes): a state-changing request (`POST`, `PUT`, `PATCH`, `DELETE`, ...) that is cross-origin and whose origin is denied | `403` before the handler runs |
 //! | anything else (JSON, SSE, static files) | the handler runs; CORS headers added to its response ([`Cors::actual`]) |
 //!
-//! Every request that reaches the handler carries the policy's [`Decision`] in its
+//! Every request that reaches the handler carries the policy's [`Decision`](crate::Decision) in its
 //! extensions (`axum::Extension<Decision>`), and an upgrade also the guard's
 //! [`GuardOutcome`](crate::GuardOutcome) (`Extension<GuardOutcome<I>>`: matched rule, chosen subprotocol,
 //! identity). Every response the layer answers or passes on has `Origin` in `Vary`. An
@@ -45,7 +45,7 @@
 //! may be right for public CORS reads without credentials, but WebSocket handshakes and
 //! form posts carry the user's cookies whatever CORS says, and any site can make a page
 //! whose origin is `null`. In the layer such a match therefore never admits an upgrade or a
-//! cross-origin write ([`Denial::OpenOrigin`](crate::guard::Denial::OpenOrigin)) unless
+//! cross-origin write ([`Denial::OpenOrigin`]) unless
 //! [`allow_open_origins_for_upgrades_and_writes_dangerously`](OriginLayer::allow_open_origins_for_upgrades_and_writes_dangerously)
 //! says so.
 //!
