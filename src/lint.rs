@@ -89,6 +89,27 @@ pub enum LintKind {
 }
 
 impl LintKind {
+    /// A stable machine-readable name, for filtering and metrics: `http-downgrade`, `plain-http`, `loopback`, `unspecified-address`, `private-network`, `any-port-off-loopback`, `public-suffix-wildcard`, `broad-wildcard`, `missing-origin-allowed`, `null-origin-allowed`, `any-origin-allowed`, `same-origin-from-host`, `chromium-extension`, `extension-per-install`, `shared-app-origin`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            LintKind::HttpDowngrade => "http-downgrade",
+            LintKind::PlainHttp => "plain-http",
+            LintKind::Loopback => "loopback",
+            LintKind::UnspecifiedAddress => "unspecified-address",
+            LintKind::PrivateNetwork => "private-network",
+            LintKind::AnyPortOffLoopback => "any-port-off-loopback",
+            LintKind::PublicSuffixWildcard => "public-suffix-wildcard",
+            LintKind::BroadWildcard => "broad-wildcard",
+            LintKind::MissingOriginAllowed => "missing-origin-allowed",
+            LintKind::NullOriginAllowed => "null-origin-allowed",
+            LintKind::AnyOriginAllowed => "any-origin-allowed",
+            LintKind::SameOriginFromHost => "same-origin-from-host",
+            LintKind::ChromiumExtension => "chromium-extension",
+            LintKind::ExtensionPerInstall => "extension-per-install",
+            LintKind::SharedAppOrigin => "shared-app-origin",
+        }
+    }
+
     /// The warning text.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -147,95 +168,78 @@ impl fmt::Display for LintKind {
     }
 }
 
-impl OriginPolicy {
-    /// Warnings about risky but legal parts of this policy, in the order of the entries, then
-    /// the options. An empty list means nothing to report.
-    ///
-    /// ```
-    /// use origin_policy::{LintKind, OriginPolicy};
-    /// let policy = OriginPolicy::builder()
-    ///     .allow("http://localhost:*")
-    ///     .allow_null_origin()
-    ///     .build()?;
-    /// let kinds: Vec<_> = policy.lint().iter().map(|l| l.kind()).collect();
-    /// assert_eq!(kinds, [LintKind::Loopback, LintKind::NullOriginAllowed]);
-    /// for lint in policy.lint() {
-    ///     eprintln!("warning: {lint}");
-    /// }
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn lint(&self) -> Vec<Lint> {
-        let mut lints = Vec::new();
-        let mut push = |kind, subject: &dyn fmt::Display| {
-            lints.push(Lint {
-                kind,
-                subject: subject.to_string(),
-            })
-        };
-        for (entry, options) in &self.entries {
-            let (scheme, host, subject): (Scheme, &str, &dyn fmt::Display) = match entry {
-                Entry::Exact(origin) => (origin.scheme(), origin.host(), origin),
-                Entry::Pattern(pattern) => (pattern.scheme(), pattern.host(), pattern),
-            };
-            let unspecified = is_unspecified(host);
-            if scheme == Scheme::Http && self.has_https_for(host) {
-                push(LintKind::HttpDowngrade, subject);
-            } else if scheme == Scheme::Http && !is_loopback(host) && !unspecified {
-                push(LintKind::PlainHttp, subject);
-            }
-            if is_loopback(host) {
-                push(LintKind::Loopback, subject);
-            } else if unspecified {
-                push(LintKind::UnspecifiedAddress, subject);
-            } else if is_private(host) {
-                push(LintKind::PrivateNetwork, subject);
-            }
-            if let Entry::Pattern(pattern) = entry {
-                if options.any_port_off_loopback && !is_loopback(host) {
-                    push(LintKind::AnyPortOffLoopback, subject);
-                }
-                if pattern.is_wildcard() {
-                    // A wildcard rule's names are suffixes too (`*.compute.amazonaws.com`,
-                    // only buildable through the opt-in).
-                    if suffix::is_public_suffix(host) || suffix::has_wildcard_rule(host) {
-                        push(LintKind::PublicSuffixWildcard, subject);
-                    } else if suffix::registrable_domain(host) == Some(host.trim_end_matches('.')) {
-                        push(LintKind::BroadWildcard, subject);
-                    }
-                }
-            }
-        }
-        for origin in self.app_origins.iter() {
-            let kind = match origin.kind() {
-                AppOriginKind::ChromiumExtension => LintKind::ChromiumExtension,
-                AppOriginKind::FirefoxExtension | AppOriginKind::SafariExtension => {
-                    LintKind::ExtensionPerInstall
-                }
-                _ => LintKind::SharedAppOrigin,
-            };
-            push(kind, origin);
-        }
-        if self.allow_missing {
-            push(LintKind::MissingOriginAllowed, &"allow_missing_origin");
-        }
-        if self.allow_null {
-            push(LintKind::NullOriginAllowed, &"allow_null_origin");
-        }
-        if self.allow_any {
-            push(LintKind::AnyOriginAllowed, &"allow_any_origin_dangerously");
-        }
-        if self.same_origin_from_host.is_some() {
-            push(LintKind::SameOriginFromHost, &"same_origin_from_host");
-        }
-        lints
-    }
-
-    fn has_https_for(&self, host: &str) -> bool {
-        self.entries.iter().any(|(entry, _)| match entry {
-            Entry::Exact(origin) => origin.scheme() == Scheme::Https && origin.host() == host,
-            Entry::Pattern(pattern) => pattern.scheme() == Scheme::Https && pattern.host() == host,
+/// The lints of `policy`; see [`OriginPolicy::lint`].
+pub(crate) fn lint(policy: &OriginPolicy) -> Vec<Lint> {
+    let mut lints = Vec::new();
+    let mut push = |kind, subject: &dyn fmt::Display| {
+        lints.push(Lint {
+            kind,
+            subject: subject.to_string(),
         })
+    };
+    for (entry, options) in &policy.entries {
+        let (scheme, host, subject): (Scheme, &str, &dyn fmt::Display) = match entry {
+            Entry::Exact(origin) => (origin.scheme(), origin.host(), origin),
+            Entry::Pattern(pattern) => (pattern.scheme(), pattern.host(), pattern),
+        };
+        let unspecified = is_unspecified(host);
+        if scheme == Scheme::Http && has_https_for(policy, host) {
+            push(LintKind::HttpDowngrade, subject);
+        } else if scheme == Scheme::Http && !is_loopback(host) && !unspecified {
+            push(LintKind::PlainHttp, subject);
+        }
+        if is_loopback(host) {
+            push(LintKind::Loopback, subject);
+        } else if unspecified {
+            push(LintKind::UnspecifiedAddress, subject);
+        } else if is_private(host) {
+            push(LintKind::PrivateNetwork, subject);
+        }
+        if let Entry::Pattern(pattern) = entry {
+            if options.any_port_off_loopback && !is_loopback(host) {
+                push(LintKind::AnyPortOffLoopback, subject);
+            }
+            if pattern.is_wildcard() {
+                // A wildcard rule's names are suffixes too (`*.compute.amazonaws.com`,
+                // only buildable through the opt-in).
+                if suffix::is_public_suffix(host) || suffix::has_wildcard_rule(host) {
+                    push(LintKind::PublicSuffixWildcard, subject);
+                } else if suffix::registrable_domain(host) == Some(host.trim_end_matches('.')) {
+                    push(LintKind::BroadWildcard, subject);
+                }
+            }
+        }
     }
+    for origin in policy.app_origins.iter() {
+        let kind = match origin.kind() {
+            AppOriginKind::ChromiumExtension => LintKind::ChromiumExtension,
+            AppOriginKind::FirefoxExtension | AppOriginKind::SafariExtension => {
+                LintKind::ExtensionPerInstall
+            }
+            _ => LintKind::SharedAppOrigin,
+        };
+        push(kind, origin);
+    }
+    if policy.allow_missing {
+        push(LintKind::MissingOriginAllowed, &"allow_missing_origin");
+    }
+    if policy.allow_null {
+        push(LintKind::NullOriginAllowed, &"allow_null_origin");
+    }
+    if policy.allow_any {
+        push(LintKind::AnyOriginAllowed, &"allow_any_origin_dangerously");
+    }
+    if policy.same_origin_from_host.is_some() {
+        push(LintKind::SameOriginFromHost, &"same_origin_from_host");
+    }
+    lints
+}
+
+fn has_https_for(policy: &OriginPolicy, host: &str) -> bool {
+    policy.entries.iter().any(|(entry, _)| match entry {
+        Entry::Exact(origin) => origin.scheme() == Scheme::Https && origin.host() == host,
+        Entry::Pattern(pattern) => pattern.scheme() == Scheme::Https && pattern.host() == host,
+    })
 }
 
 /// Private-network hosts: RFC 1918 and shared-address IPv4, IPv6 unique-local and link-local
@@ -285,6 +289,36 @@ fn is_private_v6(ip: Ipv6Addr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case_names() {
+        use LintKind::*;
+        let kinds = [
+            HttpDowngrade,
+            PlainHttp,
+            Loopback,
+            UnspecifiedAddress,
+            PrivateNetwork,
+            AnyPortOffLoopback,
+            PublicSuffixWildcard,
+            BroadWildcard,
+            MissingOriginAllowed,
+            NullOriginAllowed,
+            AnyOriginAllowed,
+            SameOriginFromHost,
+            ChromiumExtension,
+            ExtensionPerInstall,
+            SharedAppOrigin,
+        ];
+        let mut codes: Vec<&str> = kinds.iter().map(|k| k.code()).collect();
+        assert!(codes
+            .iter()
+            .all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')));
+        assert_eq!(LintKind::HttpDowngrade.code(), "http-downgrade");
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), kinds.len());
+    }
 
     fn kinds(policy: &OriginPolicy) -> Vec<(LintKind, String)> {
         policy

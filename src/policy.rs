@@ -111,6 +111,26 @@ impl OriginPolicy {
         }
     }
 
+    /// Warnings about risky but legal parts of this policy, in the order of the entries, then
+    /// the options. An empty list means nothing to report.
+    ///
+    /// ```
+    /// use origin_policy::{LintKind, OriginPolicy};
+    /// let policy = OriginPolicy::builder()
+    ///     .allow("http://localhost:*")
+    ///     .allow_null_origin()
+    ///     .build()?;
+    /// let kinds: Vec<_> = policy.lint().iter().map(|l| l.kind()).collect();
+    /// assert_eq!(kinds, [LintKind::Loopback, LintKind::NullOriginAllowed]);
+    /// for lint in policy.lint() {
+    ///     eprintln!("warning: {lint}");
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn lint(&self) -> Vec<crate::Lint> {
+        crate::lint::lint(self)
+    }
+
     /// Checks the `Origin` header(s) of a request: an [`http::Request`] with any body type,
     /// or its [`http::request::Parts`] (see [`RequestHead`]).
     ///
@@ -195,6 +215,17 @@ impl OriginPolicy {
     /// allow. Then the value must be `null` or a serialized origin: see the crate's
     /// [matching rules](crate#matching-rules). There is no request here, so the
     /// [`same_origin_from_host`](OriginPolicyBuilder::same_origin_from_host) rule does not apply.
+    /// A request can carry two `Origin` lines, which only [`check`](Self::check) sees: pass
+    /// the request when there is one.
+    ///
+    /// ```
+    /// use origin_policy::{DenyReason, OriginPolicy};
+    /// let policy: OriginPolicy = "https://app.example.com".parse()?;
+    /// assert!(policy.check_value(b" HTTPS://App.Example.com:443 ").is_allowed());
+    /// assert_eq!(policy.check_value(b"https://app.example.com/").deny_reason(), Some(DenyReason::Malformed));
+    /// assert_eq!(policy.check_value(b"null").deny_reason(), Some(DenyReason::Null));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn check_value(&self, value: &[u8]) -> Decision {
         self.decide_value(value, None)
     }

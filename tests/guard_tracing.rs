@@ -6,6 +6,8 @@
 //! write into it.
 #![cfg(all(feature = "tungstenite", feature = "tracing"))]
 
+#[path = "common/mod.rs"]
+mod common;
 #[path = "guard_common/mod.rs"]
 mod guard_common;
 

@@ -1,2 +1,3 @@
 #![allow(dead_code)]
 pub mod corpus;
+pub mod wire;

@@ -138,69 +138,9 @@ pub fn exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
     response
 }
 
-/// An HTTP/1.1 response as it came off the wire.
-#[derive(Debug)]
-pub struct RawResponse {
-    pub status: u16,
-    /// Header names lowercased, values as sent, in order.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-    pub raw: Vec<u8>,
-}
-
-impl RawResponse {
-    /// The value of a header that must appear exactly once.
-    #[track_caller]
-    pub fn header(&self, name: &str) -> &str {
-        let values = self.all(name);
-        assert_eq!(values.len(), 1, "one {name} header in {self:#?}");
-        values[0]
-    }
-
-    /// Every value of a header.
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-
-    /// The whole response as (lossy) text, for searching.
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.raw).into_owned()
-    }
-}
-
-/// Parses a response head with `httparse`; the rest is the body (a `101` has none here,
-/// because the server closes right after the handshake).
-#[track_caller]
-pub fn parse_response(bytes: &[u8]) -> RawResponse {
-    let mut headers = [httparse::EMPTY_HEADER; 32];
-    let mut response = httparse::Response::new(&mut headers);
-    let head_len = match response.parse(bytes) {
-        Ok(httparse::Status::Complete(len)) => len,
-        other => panic!(
-            "not a complete HTTP response ({other:?}): {:?}",
-            String::from_utf8_lossy(bytes)
-        ),
-    };
-    RawResponse {
-        status: response.code.expect("a status code"),
-        headers: response
-            .headers
-            .iter()
-            .map(|h| {
-                (
-                    h.name.to_ascii_lowercase(),
-                    String::from_utf8(h.value.to_vec()).expect("ASCII header value"),
-                )
-            })
-            .collect(),
-        body: bytes[head_len..].to_vec(),
-        raw: bytes.to_vec(),
-    }
-}
+// (`guard_tracing`, which has this module too, reads no raw response.)
+#[allow(unused_imports)]
+pub use crate::common::wire::{parse_response, RawResponse};
 
 /// Asserts that `response` is a well-formed rejection: `status`, the exact `body`,
 /// `Content-Type: text/plain`, a `Content-Length` that matches, `Connection: close`, no
