@@ -244,6 +244,28 @@ pub(crate) fn validate(host: &[u8], scan: HostScan) -> Result<HostKind, HostErro
 }
 
 /// Checks that `host` is exactly the WHATWG serialization of a host (lowercase included).
+/// Whether `host` is an IPv4 address in any spelling the URL parser takes.
+pub(crate) fn is_ipv4(host: &str) -> bool {
+    matches!(url::Host::parse(host), Ok(url::Host::Ipv4(_)))
+}
+
+/// Loopback hosts: `localhost` and its subdomains (browsers resolve `*.localhost` to loopback
+/// without asking DNS), `127.0.0.0/8`, `[::1]`, and `127.0.0.0/8` written as an IPv4-mapped
+/// IPv6 address (`[::ffff:7f00:1]`, which the URL parser makes of `[::ffff:127.0.0.1]`).
+pub(crate) fn is_loopback(host: &str) -> bool {
+    let name = host.strip_suffix('.').unwrap_or(host);
+    if name == "localhost" || name.ends_with(".localhost") {
+        return true;
+    }
+    match url::Host::parse(host) {
+        Ok(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Ok(url::Host::Ipv6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|ip| ip.is_loopback())
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 fn classify(host: &str) -> Result<HostKind, HostError> {
     let scan = match scan(host.as_bytes()) {

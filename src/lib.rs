@@ -342,6 +342,7 @@ pub mod adapters;
 mod app_origin;
 pub mod cors;
 mod decision;
+mod entry;
 mod error;
 mod excerpt;
 pub mod guard;

@@ -4,8 +4,9 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::app_origin::AppOriginKind;
+use crate::entry::Entry;
+use crate::host::is_loopback;
 use crate::origin::Scheme;
-use crate::pattern::{is_loopback, Entry};
 use crate::suffix;
 use crate::OriginPolicy;
 

@@ -10,10 +10,8 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::str::FromStr;
 use std::sync::Arc;
 
-use crate::error::ConfigError;
 use crate::host::{self, HostError, HostKind};
 
 /// The scheme of a web origin a browser can send: `http` or `https`.
@@ -79,7 +77,7 @@ impl fmt::Display for Scheme {
 /// exactly when they are the same origin, so equality and hashing are plain byte comparisons.
 /// Cloning is cheap (a reference count).
 ///
-/// [`FromStr`] accepts any equivalent spelling, as in configuration:
+/// [`FromStr`](std::str::FromStr) accepts any equivalent spelling, as in configuration:
 ///
 /// ```
 /// use origin_policy::Origin;
@@ -153,16 +151,6 @@ impl Origin {
     /// Builds an `Origin` from a canonical serialization this crate has validated.
     pub(crate) fn from_canonical(origin: &TupleOrigin<'_>) -> Origin {
         origin.to_owned_origin()
-    }
-}
-
-impl FromStr for Origin {
-    type Err = ConfigError;
-
-    /// Parses an origin as written in configuration: any equivalent spelling (letter case,
-    /// Unicode host, explicit default port, one trailing `/`), normalised to the canonical form.
-    fn from_str(entry: &str) -> Result<Origin, ConfigError> {
-        crate::pattern::parse_exact(entry)
     }
 }
 

@@ -7,11 +7,12 @@ use http::{header, HeaderMap, Request};
 
 use crate::app_origin::{AppOrigin, AppOrigins};
 use crate::decision::{Decision, DenyReason, MatchedRule};
+use crate::entry::{parse_entry, Entry, EntryOptions};
 use crate::error::{ConfigError, ConfigErrorKind};
 use crate::excerpt::OriginExcerpt;
 use crate::head::RequestHead;
 use crate::origin::{Origin, OriginBytes, Scheme, SerializedOrigin, TupleOrigin};
-use crate::pattern::{parse_entry, Entry, EntryOptions, OriginPattern};
+use crate::pattern::OriginPattern;
 use hashbrown::{HashMap, HashSet};
 
 /// Which web origins may open a WebSocket (or make a cross-origin request) to this server.
@@ -816,7 +817,7 @@ impl OriginPolicyBuilder {
             policy.insert(parse_entry(raw.trim(), public_suffix)?, public_suffix);
         }
         for raw in &self.same_origin {
-            let origin = crate::pattern::parse_exact(raw.trim())?;
+            let origin = crate::entry::parse_exact(raw.trim())?;
             policy.insert(Entry::Exact(origin), same_origin);
         }
         for raw in &self.allow_extension_or_app_origin {
