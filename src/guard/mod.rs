@@ -288,6 +288,13 @@ impl<I> HandshakeGuard<I> {
         outcome
     }
 
+    /// Whether anything sees reports: an observer, or the `tracing` feature. Lets the layer
+    /// skip building a report for every request when nobody would read it.
+    #[cfg(feature = "tower")]
+    pub(crate) fn is_observed(&self) -> bool {
+        self.inner.observer.is_some() || cfg!(feature = "tracing")
+    }
+
     /// Hands `decision` to the observer and to `tracing`. A panicking observer is contained
     /// here: the decision stands as it was made (a denial stays a denial).
     pub(crate) fn report(&self, decision: &GuardDecision) {

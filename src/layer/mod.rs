@@ -354,7 +354,7 @@ where
             let outcome = guard.decide(&parts, config.trust_open_rules);
             guard.report(&outcome.decision);
             if let Some(rejection) = outcome.decision.rejection::<&'static str>() {
-                return ResponseFuture::answered(refusal(rejection));
+                return ResponseFuture::answered(own_answer(rejection));
             }
             // If the handler does not switch protocols, its answer is an ordinary response
             // and gets the CORS headers an ordinary request would.
@@ -382,15 +382,15 @@ where
         }
 
         if let Some(preflight) = cors.preflight(&request) {
-            let denial = preflight.denial().map(Denial::Preflight);
-            let decision = preflight.decision().clone();
-            guard.report(&GuardDecision::for_request(
-                RequestKind::Preflight,
-                decision,
-                denial,
-                false,
-            ));
-            return ResponseFuture::answered(refusal(preflight.response::<&'static str>()));
+            if guard.is_observed() {
+                guard.report(&GuardDecision::for_request(
+                    RequestKind::Preflight,
+                    preflight.decision().clone(),
+                    preflight.denial().map(Denial::Preflight),
+                    false,
+                ));
+            }
+            return ResponseFuture::answered(own_answer(preflight.response::<&'static str>()));
         }
 
         let actual = cors.actual(&request);
@@ -404,16 +404,20 @@ where
         } else {
             None
         };
-        let reported = GuardDecision::for_request(
-            RequestKind::Request,
-            actual.decision().clone(),
-            denial,
-            guard.is_report_only(),
-        );
-        guard.report(&reported);
-        // `None` for an allowed request and for a report-only denial.
-        if let Some(rejection) = reported.rejection::<&'static str>() {
-            return ResponseFuture::answered(refusal(rejection));
+        // A report only when someone reads it or a refusal needs one: most requests pass
+        // here, and a report copies the decision.
+        if denial.is_some() || guard.is_observed() {
+            let reported = GuardDecision::for_request(
+                RequestKind::Request,
+                actual.decision().clone(),
+                denial,
+                guard.is_report_only(),
+            );
+            guard.report(&reported);
+            // `None` for an allowed request and for a report-only denial.
+            if let Some(rejection) = reported.rejection::<&'static str>() {
+                return ResponseFuture::answered(own_answer(rejection));
+            }
         }
         let allow_origin = actual.allow_origin().cloned();
         let mut request = request;
@@ -423,11 +427,11 @@ where
     }
 }
 
-/// An answer of the layer's own (a refusal, a preflight), in the inner service's body type:
+/// An answer of the layer's own (a refusal, a preflight's), in the inner service's body type:
 /// the body is empty (`ResBody: Default`, as tower-http's `CorsLayer`), so the fixed text
 /// and the headers describing it are dropped; `Vary: Origin` is merged in, since every such
 /// answer depends on the origin.
-fn refusal<B: Default>(response: Response<&'static str>) -> Response<B> {
+fn own_answer<B: Default>(response: Response<&'static str>) -> Response<B> {
     let (mut parts, _text) = response.into_parts();
     parts.headers.remove(CONTENT_LENGTH);
     parts.headers.remove(CONTENT_TYPE);
