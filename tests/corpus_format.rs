@@ -1,5 +1,5 @@
 //! Checks the Origin header corpus itself (tests/corpus/origins.tsv): size, coverage of every
-//! class in CATEGORIES.md, allow/deny balance, no duplicates, internal consistency and the
+//! class in `corpus::CATEGORIES`, allow/deny balance, no duplicates, internal consistency and the
 //! escape decoding of the loader. It does not use the crate under test.
 
 use crate::common::corpus::{self, Case, Expected, CATEGORIES};

@@ -13,7 +13,7 @@ pub const EVIL_HOST: &str = "evil.example";
 /// An unrelated origin, the same in every audit.
 pub const EVIL_ORIGIN: &str = "https://evil.example";
 
-/// A class of `Origin` values, named as in the crate's attack corpus (`CATEGORIES.md`).
+/// A class of `Origin` values, named as in the crate's attack corpus (`tests/corpus/`).
 ///
 /// The first four are the trusted origin and spellings of it; every other class is an
 /// attack that a correct check refuses.

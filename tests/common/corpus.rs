@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 /// The corpus file, embedded at compile time.
 pub const CORPUS_TSV: &str = include_str!("../corpus/origins.tsv");
 
-/// The attack and spelling classes, copied from `CATEGORIES.md` (the shared class list).
+/// The attack and spelling classes of the corpus (the project's class list, kept here).
 /// Every row must use one of these names. `tests/corpus_format.rs` checks that each has rows.
 pub const CATEGORIES: &[&str] = &[
     "exact-allowed",
