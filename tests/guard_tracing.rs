@@ -139,9 +139,10 @@ fn one_event_per_decision_and_never_the_credential() {
             "outcome=\"report-only\" status=101 check=\"origin\" reason=\"not-allowed\"",
             "subprotocol=\"v4.channel.k8s.io\" authenticated=true",
         ],
+        // A wrong credential is refused even in report-only mode.
         &[
-            " WARN origin_policy::guard: websocket handshake report-only",
-            "outcome=\"report-only\" status=101 check=\"origin\" reason=\"not-allowed\"",
+            " INFO origin_policy::guard: websocket handshake denied",
+            "outcome=\"denied\" status=401 check=\"authentication\" reason=\"invalid\"",
             "authenticated=false",
         ],
     ];
