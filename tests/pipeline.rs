@@ -215,15 +215,15 @@ fn sources() -> [(&'static str, PolicySource); 2] {
     ]
 }
 
-/// Writes a raw handshake and reads the response head; the status, or `None` when the
-/// server closed without answering.
-fn raw_status(addr: SocketAddr, row: &Row) -> Option<u16> {
+/// Writes a raw handshake (`Sec-WebSocket-Version: version`, then `lines`) and reads the
+/// response head; the status, or `None` when the server closed without answering.
+fn status_of(addr: SocketAddr, version: &str, lines: &[&str]) -> Option<u16> {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     stream
-        .write_all(&handshake_with_version("/ws", Some(row.version), row.lines))
+        .write_all(&handshake_with_version("/ws", Some(version), lines))
         .expect("write");
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
@@ -235,6 +235,16 @@ fn raw_status(addr: SocketAddr, row: &Row) -> Option<u16> {
     }
     let line = String::from_utf8_lossy(&head);
     line.split(' ').nth(1).and_then(|code| code.parse().ok())
+}
+
+/// [`status_of`] for a row of the table.
+fn raw_status(addr: SocketAddr, row: &Row) -> Option<u16> {
+    status_of(addr, row.version, row.lines)
+}
+
+/// [`status_of`] for a version-13 handshake.
+fn handshake_status(addr: SocketAddr, lines: &[&str]) -> Option<u16> {
+    status_of(addr, "13", lines)
 }
 
 fn answer(status: u16, switch: u16) -> Answer {
@@ -438,18 +448,8 @@ fn reload_under_load_is_never_torn_or_stale() {
                 let mut k = 0;
                 while !stop.load(Ordering::Relaxed) {
                     k = (k + 1) % (SWAPS + 1);
-                    let line: &'static str =
-                        Box::leak(format!("Origin: https://v{k}.example").into_boxed_str());
-                    let lines: &'static [&'static str] =
-                        Box::leak(vec![line, CHAT, GOOD].into_boxed_slice());
-                    let row = Row {
-                        name: "load",
-                        lines,
-                        version: "13",
-                        enforce: Switched,
-                        report_only: Switched,
-                    };
-                    let status = raw_status(addr, &row).expect("an answer");
+                    let line = format!("Origin: https://v{k}.example");
+                    let status = handshake_status(addr, &[&line, CHAT, GOOD]).expect("an answer");
                     assert!(status == 101 || status == 403, "{status}");
                     answered.fetch_add(1, Ordering::Relaxed);
                 }
@@ -459,32 +459,23 @@ fn reload_under_load_is_never_torn_or_stale() {
 
     for k in 1..=SWAPS {
         shared.store(policy(k));
-        let fresh = Box::leak(format!("Origin: {}", origin(k)).into_boxed_str());
-        let stale = Box::leak(format!("Origin: {}", origin(k - 1)).into_boxed_str());
-        let row = |line: &'static str| Row {
-            name: "swap",
-            lines: Box::leak(vec![line, CHAT, GOOD].into_boxed_slice()),
-            version: "13",
-            enforce: Switched,
-            report_only: Switched,
+        let fresh = format!("Origin: {}", origin(k));
+        let stale = format!("Origin: {}", origin(k - 1));
+        let row = |line: &str| [line.to_owned(), CHAT.to_owned(), GOOD.to_owned()];
+        let status = |addr, line: &str| {
+            let lines = row(line);
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            handshake_status(addr, &lines)
         };
+        assert_eq!(status(addr, &fresh), Some(101), "layer, policy {k}");
+        assert_eq!(status(addr, &stale), Some(403), "layer, policy {k}");
         assert_eq!(
-            raw_status(addr, &row(fresh)),
-            Some(101),
-            "layer, policy {k}"
-        );
-        assert_eq!(
-            raw_status(addr, &row(stale)),
-            Some(403),
-            "layer, policy {k}"
-        );
-        assert_eq!(
-            raw_status(server.addr, &row(fresh)),
+            status(server.addr, &fresh),
             Some(101),
             "tungstenite, policy {k}"
         );
         assert_eq!(
-            raw_status(server.addr, &row(stale)),
+            status(server.addr, &stale),
             Some(403),
             "tungstenite, policy {k}"
         );
@@ -530,15 +521,7 @@ fn open_rules_do_not_open_upgrades_or_writes() {
                         .unwrap(),
                 ),
             )));
-            let line = Box::leak(format!("Origin: {origin}").into_boxed_str());
-            let row = Row {
-                name: "open",
-                lines: Box::leak(vec![&*line].into_boxed_slice()),
-                version: "13",
-                enforce: Switched,
-                report_only: Switched,
-            };
-            let upgrade = raw_status(addr, &row);
+            let upgrade = handshake_status(addr, &[&format!("Origin: {origin}")]);
             runtime.block_on(async {
                 let read = send_h1(addr, "GET", "/api", &[("origin", origin)]).await;
                 let write = send_h1(
@@ -646,14 +629,7 @@ fn empty_headers_on_writes_count_as_absent() {
             assert_eq!(reply.status, *status, "{headers:?}");
         }
     });
-    let row = Row {
-        name: "empty",
-        lines: &["Origin: "],
-        version: "13",
-        enforce: Switched,
-        report_only: Switched,
-    };
-    assert_eq!(raw_status(addr, &row), Some(403));
+    assert_eq!(handshake_status(addr, &["Origin: "]), Some(403));
 }
 
 /// An observer that panics does not turn a deny into an allow (or an allow into a deny), on
@@ -708,14 +684,10 @@ fn a_panicking_observer_changes_no_decision() {
         assert_eq!(allowed.status, StatusCode::OK);
     });
     let server = SyncServer::spawn(guard, 1);
-    let row = Row {
-        name: "evil",
-        lines: &["Origin: https://evil.example"],
-        version: "13",
-        enforce: Switched,
-        report_only: Switched,
-    };
-    assert_eq!(raw_status(server.addr, &row), Some(403));
+    assert_eq!(
+        handshake_status(server.addr, &["Origin: https://evil.example"]),
+        Some(403)
+    );
 }
 
 /// The layer reports every decision to the guard's observer: handshakes, preflights and
@@ -807,14 +779,10 @@ fn the_layer_stacks_with_compression_and_tracing() {
     );
     for app in [outside, inside] {
         let addr = runtime.block_on(cors_common::serve(app));
-        let row = Row {
-            name: "evil",
-            lines: &["Origin: https://evil.example"],
-            version: "13",
-            enforce: Switched,
-            report_only: Switched,
-        };
-        assert_eq!(raw_status(addr, &row), Some(403));
+        assert_eq!(
+            handshake_status(addr, &["Origin: https://evil.example"]),
+            Some(403)
+        );
         runtime.block_on(async {
             let ok = send_h1(
                 addr,
