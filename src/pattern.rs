@@ -127,8 +127,13 @@ impl OriginPattern {
     /// Checked in full (not only through the policy's lookup tables), so that a table bug can
     /// never turn into an allow.
     fn matches_parts(&self, scheme: Scheme, host: &[u8], port: u16) -> bool {
+        // The cheap comparisons first: many patterns can share one base (one per port list),
+        // and only those that agree on scheme and port need the Public Suffix List lookup.
+        if scheme != self.0.scheme || !self.0.ports.accepts(port) {
+            return false;
+        }
         let base = self.host().as_bytes();
-        let host_ok = if self.0.subdomains {
+        if self.0.subdomains {
             // One or more whole labels, then a dot, then the base. Hosts that reach here have
             // no empty labels (the parsers refuse them), so a non-empty prefix is whole labels.
             host.len() > base.len() + 1
@@ -141,8 +146,7 @@ impl OriginPattern {
                 && (self.0.across_public_suffixes || !suffix::has_public_suffix_below(host, base.len()))
         } else {
             host == base
-        };
-        scheme == self.0.scheme && host_ok && self.0.ports.accepts(port)
+        }
     }
 }
 

@@ -1374,6 +1374,28 @@ mod tests {
             .is_allowed());
     }
 
+    /// Issue 15, item 5: 30 000 patterns on one base cost 1.08 ms per miss when each looked
+    /// the host up in the Public Suffix List before comparing scheme and port. Only patterns
+    /// that agree on both may pay for the lookup.
+    #[test]
+    fn patterns_on_one_base_compare_scheme_and_port_first() {
+        let policy = OriginPolicy::builder()
+            .allow_all((1..=2_000).map(|port| format!("https://*.example.com:[{port},9]")))
+            .build()
+            .unwrap();
+        let lookups = |value: &[u8]| {
+            crate::suffix::LOOKUPS.with(|n| n.set(0));
+            let decision = policy.check_value(value);
+            (
+                decision.is_allowed(),
+                crate::suffix::LOOKUPS.with(|n| n.get()),
+            )
+        };
+        assert_eq!(lookups(b"https://a.example.com:4000"), (false, 0));
+        assert_eq!(lookups(b"http://a.example.com:1000"), (false, 0));
+        assert_eq!(lookups(b"https://a.example.com:1000"), (true, 1));
+    }
+
     #[test]
     fn long_hosts_are_decided_correctly() {
         let policy: OriginPolicy = "https://*.example.com https://app.example.org"

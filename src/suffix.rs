@@ -22,6 +22,8 @@ pub(crate) fn is_public_suffix(domain: &str) -> bool {
 /// starts a suffix where unrelated parties register names (`s3.amazonaws.com` inside
 /// `bucket.s3.amazonaws.com`, under the base `amazonaws.com`). Allocates nothing.
 pub(crate) fn has_public_suffix_below(host: &[u8], base_len: usize) -> bool {
+    #[cfg(test)]
+    LOOKUPS.with(|n| n.set(n.get() + 1));
     let host = host.strip_suffix(b".").unwrap_or(host);
     match psl::suffix(host) {
         Some(suffix) => {
@@ -29,6 +31,13 @@ pub(crate) fn has_public_suffix_below(host: &[u8], base_len: usize) -> bool {
         }
         None => false,
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many times this thread asked [`has_public_suffix_below`], for the tests that pin
+    /// how often a check pays for the Public Suffix List.
+    pub(crate) static LOOKUPS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// The registrable domain (public suffix plus one label) of `domain`, if the list knows its
