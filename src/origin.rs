@@ -306,6 +306,105 @@ impl TupleOrigin<'_> {
     }
 }
 
+impl<'a> TupleOrigin<'a> {
+    /// The fast path for what browsers send almost always: an `http`/`https` origin with a
+    /// plain lowercase domain and no default port, already canonical. One pass, no table
+    /// beyond the byte classes, no allocation.
+    ///
+    /// `None` means "not this simple case", never "malformed": the caller then runs
+    /// [`SerializedOrigin::parse`], which decides everything. Anything unusual is handed on:
+    /// letter case, `xn--` labels, a last label that could be a number (IPv4 rules), IPv6, a
+    /// trailing dot, an explicit default port, whitespace or any other byte. Whenever this
+    /// returns `Some`, the strict parser returns the same origin
+    /// (`canonical_domain_fast_path_agrees_with_the_parser` checks it exhaustively on short
+    /// values).
+    pub(crate) fn canonical_domain(value: &'a [u8]) -> Option<TupleOrigin<'a>> {
+        let (scheme, host_start) = if value.starts_with(b"https://") {
+            (Scheme::Https, 8)
+        } else if value.starts_with(b"http://") {
+            (Scheme::Http, 7)
+        } else {
+            return None;
+        };
+        let bytes = &value[host_start..];
+        let mut label_start = 0;
+        // Index + 1 of the last letter-like byte, so that a label of digits only is seen.
+        let mut last_letter = 0;
+        let mut end = bytes.len();
+        let mut i = 0;
+        while i < bytes.len() {
+            match FAST_CLASS[usize::from(bytes[i])] {
+                FAST_LETTER => last_letter = i + 1,
+                FAST_DIGIT => {}
+                FAST_DOT => {
+                    if i == label_start
+                        || i - label_start > host::MAX_LABEL_LEN
+                        || bytes[label_start..].starts_with(b"xn--")
+                    {
+                        // An empty label, a long one or an A-label.
+                        return None;
+                    }
+                    label_start = i + 1;
+                }
+                FAST_COLON => {
+                    end = i;
+                    break;
+                }
+                _ => return None,
+            }
+            i += 1;
+        }
+        // The last label: not empty (a trailing dot), not too long, not a number nor `0x..`
+        // (the IPv4 rules), not an A-label.
+        let last = &bytes[label_start..end];
+        if last.is_empty()
+            || last.len() > host::MAX_LABEL_LEN
+            || last_letter <= label_start
+            || last.starts_with(b"0x")
+            || last.starts_with(b"xn--")
+            || end > host::MAX_DOMAIN_LEN
+        {
+            return None;
+        }
+        let port = match bytes.get(end) {
+            None => None,
+            Some(_) => match parse_port(&bytes[end + 1..]) {
+                Some(port) if port != scheme.default_port() => Some(port),
+                _ => return None,
+            },
+        };
+        Some(TupleOrigin {
+            serialized: Cow::Borrowed(value),
+            scheme,
+            host_end: host_start + end,
+            kind: HostKind::Domain,
+            port,
+        })
+    }
+}
+
+/// Byte classes for [`TupleOrigin::canonical_domain`].
+const FAST_OTHER: u8 = 0;
+const FAST_LETTER: u8 = 1;
+const FAST_DIGIT: u8 = 2;
+const FAST_DOT: u8 = 3;
+const FAST_COLON: u8 = 4;
+static FAST_CLASS: [u8; 256] = {
+    let mut class = [FAST_OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        class[b] = match b as u8 {
+            b'a'..=b'z' | b'-' | b'_' => FAST_LETTER,
+            b'0'..=b'9' => FAST_DIGIT,
+            b'.' => FAST_DOT,
+            b':' => FAST_COLON,
+            _ => FAST_OTHER,
+        };
+        b += 1;
+    }
+    class
+};
+
 impl<'a> SerializedOrigin<'a> {
     /// Parses `scheme "://" host [":" port]`, exactly, and canonicalises it.
     ///
@@ -566,6 +665,95 @@ mod tests {
             parse(&huge).unwrap_err().to_string(),
             "not a serialized origin: it is longer than 300 bytes (no serialized origin is)"
         );
+    }
+
+    /// The fast path never disagrees with the strict parser: every value over an alphabet
+    /// of the interesting bytes, after each scheme prefix, up to 6 bytes (and longer values
+    /// from a smaller alphabet), either goes to the parser (`None`) or gets exactly the
+    /// parser's answer, borrowed and a domain.
+    #[test]
+    fn canonical_domain_fast_path_agrees_with_the_parser() {
+        fn agree(value: &[u8], taken: &mut usize) {
+            let Some(fast) = TupleOrigin::canonical_domain(value) else {
+                return;
+            };
+            *taken += 1;
+            let shown = String::from_utf8_lossy(value);
+            match SerializedOrigin::parse(value) {
+                Ok(SerializedOrigin::Tuple(strict)) => {
+                    assert!(matches!(strict.serialized, Cow::Borrowed(_)), "{shown}");
+                    assert_eq!(strict.serialized, fast.serialized, "{shown}");
+                    assert_eq!(strict.scheme, fast.scheme, "{shown}");
+                    assert_eq!(strict.host_end, fast.host_end, "{shown}");
+                    assert_eq!(strict.kind, fast.kind, "{shown}");
+                    assert_eq!(strict.port, fast.port, "{shown}");
+                }
+                _ => panic!("{shown}: the fast path took a value the parser refuses"),
+            }
+        }
+        fn all(alphabet: &[u8], max: u32, prefixes: &[&[u8]], taken: &mut usize) -> usize {
+            let mut value = Vec::new();
+            let mut checked = 0;
+            for prefix in prefixes {
+                for len in 0..=max {
+                    for mut index in 0..alphabet.len().pow(len) {
+                        value.clear();
+                        value.extend_from_slice(prefix);
+                        for _ in 0..len {
+                            value.push(alphabet[index % alphabet.len()]);
+                            index /= alphabet.len();
+                        }
+                        agree(&value, taken);
+                        checked += 1;
+                    }
+                }
+            }
+            checked
+        }
+        let mut taken = 0;
+        let prefixes: &[&[u8]] = &[b"https://", b"http://", b"HTTPS://", b"https:/", b"wss://"];
+        let checked = all(b"ax0n1-_.:4/A \\", 5, prefixes, &mut taken)
+            + all(b"ax08-.:", 7, &[b"https://", b"http://"], &mut taken)
+            // Ports: digits after a short host.
+            + all(b"0123458:", 6, &[b"http://a:", b"https://a.b:"], &mut taken);
+        assert!(checked > 3_000_000, "{checked}");
+        assert!(taken > 100_000, "{taken}");
+        // Long values: the length limits.
+        let label = |n: usize| "a".repeat(n);
+        for value in [
+            format!("https://{}.example", label(63)),
+            format!("https://{}.example", label(64)),
+            format!("https://{0}.{0}.{0}.{1}", label(63), label(61)),
+            format!("https://{0}.{0}.{0}.{1}", label(63), label(62)),
+            format!("https://{0}.{0}.{0}.{1}:8443", label(63), label(61)),
+            format!("https://{0}.{0}.{0}.{1}:8443", label(63), label(62)),
+            format!("https://a.{}", label(64)),
+            format!("https://a.xn--{}", label(20)),
+            "https://a.0xff".to_owned(),
+            "https://a.0x".to_owned(),
+            "https://1.2.3.4".to_owned(),
+            "https://1.2.3.a4".to_owned(),
+            "https://1.2.3.4a".to_owned(),
+            "https://app.example.com:443".to_owned(),
+            "http://app.example.com:80".to_owned(),
+            "http://app.example.com:443".to_owned(),
+            "https://app.example.com:0".to_owned(),
+            "https://app.example.com:65536".to_owned(),
+            "https://app.example.com:0443".to_owned(),
+        ] {
+            agree(value.as_bytes(), &mut taken);
+        }
+        // The common values do take the fast path.
+        for value in [
+            "https://app.example.com",
+            "http://localhost:3000",
+            "https://a-b_c.x1.example:8443",
+        ] {
+            assert!(
+                TupleOrigin::canonical_domain(value.as_bytes()).is_some(),
+                "{value}"
+            );
+        }
     }
 
     #[test]

@@ -56,6 +56,9 @@ pub struct OriginPolicy {
     wildcards: HashMap<Box<[u8]>, Vec<OriginPattern>>,
     /// The longest wildcard base: longer suffixes of a host need no lookup.
     longest_base: usize,
+    /// Which lengths the wildcard bases have (bit `n` for `n` bytes): a suffix of any other
+    /// length is not hashed at all.
+    base_lengths: BaseLengths,
     /// Every distinct entry in the order given, with the options it was accepted under.
     pub(crate) entries: Vec<(Entry, EntryOptions)>,
     pub(crate) same_origin_from_host: Option<Scheme>,
@@ -234,6 +237,17 @@ impl OriginPolicy {
     fn decide_value(&self, value: &[u8], authority: Option<&[u8]>) -> Decision {
         let value = trim_ows(value);
         let excerpt = OriginExcerpt::new(value);
+        // What browsers send almost always: a canonical `http(s)` origin on a plain domain.
+        // One pass recognises it; anything else goes to the strict parser below.
+        if let Some(origin) = TupleOrigin::canonical_domain(value) {
+            if let Some(exact) = self.exact.get(&OriginBytes(value)) {
+                return Decision::allow(MatchedRule::Exact(exact.clone()), excerpt);
+            }
+            return match self.find_rule(&origin, authority) {
+                Some(rule) => Decision::allow(rule, excerpt),
+                None => Decision::deny(DenyReason::NotAllowed, excerpt),
+            };
+        }
         if value == b"null" {
             return if self.allow_null {
                 Decision::allow(MatchedRule::NullOrigin, excerpt)
@@ -314,6 +328,9 @@ impl OriginPolicy {
             let mut rest = &host[host.len().saturating_sub(self.longest_base + 1)..];
             while let Some(dot) = rest.iter().position(|&b| b == b'.') {
                 rest = &rest[dot + 1..];
+                if !self.base_lengths.contains(rest.len()) {
+                    continue;
+                }
                 if let Some(patterns) = self.wildcards.get(rest) {
                     if let Some(pattern) = patterns.iter().find(|p| p.matches_parsed(origin)) {
                         return Some(MatchedRule::Pattern(pattern.clone()));
@@ -450,6 +467,7 @@ impl OriginPolicy {
             Entry::Pattern(pattern) => {
                 let table = if pattern.is_wildcard() {
                     self.longest_base = self.longest_base.max(pattern.host().len());
+                    self.base_lengths.insert(pattern.host().len());
                     &mut self.wildcards
                 } else {
                     &mut self.host_patterns
@@ -461,6 +479,26 @@ impl OriginPolicy {
             }
         }
         self.entries.push((entry, options));
+    }
+}
+
+/// A set of lengths: which suffix lengths can be a wildcard base. Bases are at most 253 bytes
+/// (254 with a trailing dot); a length beyond the bitmap always counts as present, so the
+/// set can only save lookups, never skip a base.
+#[derive(Debug, Clone, Copy, Default)]
+struct BaseLengths([u64; 4]);
+
+impl BaseLengths {
+    fn insert(&mut self, len: usize) {
+        if let Some(word) = self.0.get_mut(len / 64) {
+            *word |= 1 << (len % 64);
+        }
+    }
+
+    fn contains(&self, len: usize) -> bool {
+        self.0
+            .get(len / 64)
+            .is_none_or(|word| word & (1 << (len % 64)) != 0)
     }
 }
 
@@ -497,6 +535,11 @@ fn is_same_origin(origin: &TupleOrigin<'_>, scheme: Scheme, authority: &[u8]) ->
 /// HTTP optional whitespace (RFC 9110 section 5.6.3): spaces and tabs.
 fn trim_ows(value: &[u8]) -> &[u8] {
     let is_ows = |b: &u8| matches!(b, b' ' | b'\t');
+    // Nothing to trim, the usual case: two comparisons.
+    match (value.first(), value.last()) {
+        (Some(first), Some(last)) if !is_ows(first) && !is_ows(last) => return value,
+        _ => {}
+    }
     let start = value.iter().position(|b| !is_ows(b)).unwrap_or(value.len());
     let end = value
         .iter()
@@ -786,6 +829,7 @@ impl OriginPolicyBuilder {
             host_patterns: HashMap::new(),
             wildcards: HashMap::new(),
             longest_base: 0,
+            base_lengths: BaseLengths::default(),
             entries: Vec::with_capacity(self.allow.len()),
             same_origin_from_host: self.same_origin_from_host,
             allow_missing: self.allow_missing_origin,
