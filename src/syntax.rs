@@ -3,12 +3,23 @@
 /// An RFC 9110 token (section 5.6.2): `1*tchar`. Method names, header field names and
 /// WebSocket subprotocol names are tokens.
 pub(crate) fn is_token(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && bytes.iter().all(|&b| is_tchar(b))
+    !bytes.is_empty() && bytes.iter().all(|&b| TCHAR[usize::from(b)])
 }
+
+/// [`is_tchar`] as a table: one load per byte instead of a chain of comparisons.
+static TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = is_tchar(b as u8);
+        b += 1;
+    }
+    table
+};
 
 /// `tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" /
 /// "~" / DIGIT / ALPHA`
-fn is_tchar(b: u8) -> bool {
+const fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,
@@ -32,6 +43,15 @@ fn is_tchar(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The table is the grammar, byte for byte.
+    #[test]
+    fn table_agrees_with_the_grammar() {
+        for b in 0..=255u8 {
+            assert_eq!(TCHAR[usize::from(b)], is_tchar(b), "byte {b:#04x}");
+            assert_eq!(is_token(&[b]), is_tchar(b), "byte {b:#04x}");
+        }
+    }
 
     #[test]
     fn tokens() {

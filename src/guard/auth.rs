@@ -322,17 +322,19 @@ fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Result<Cow<'h, str>, AuthEr
         .iter()
         .flat_map(|line| line.as_bytes().split(|&b| b == b';'));
     for pair in pairs {
-        let pair = pair.trim_ascii();
-        let Some(eq) = pair.iter().position(|&b| b == b'=') else {
+        // The name is a token (no `=`, no whitespace), so "the part before the first `=`,
+        // trimmed, is the name" is "the pair starts with the name, then optional whitespace
+        // and `=`": a prefix comparison, without scanning pairs of other names for `=`.
+        let Some(rest) = pair.trim_ascii_start().strip_prefix(name.as_bytes()) else {
             continue;
         };
-        if pair[..eq].trim_ascii() != name.as_bytes() {
+        let Some(value) = rest.trim_ascii_start().strip_prefix(b"=") else {
             continue;
-        }
+        };
         if found.is_some() {
             return Err(AuthError::Malformed);
         }
-        let value = pair[eq + 1..].trim_ascii();
+        let value = value.trim_ascii();
         let value = match value {
             [b'"', inner @ .., b'"'] => inner,
             other => other,
@@ -441,7 +443,7 @@ impl<I: Clone> StaticTokens<I> {
         let mut found = Choice::from(0);
         let mut index = 0u64;
         for (i, (token, _)) in self.entries.iter().enumerate() {
-            let equal = presented.as_bytes().ct_eq(token);
+            let equal = ct_eq_words(presented.as_bytes(), token);
             index.conditional_assign(&(i as u64), equal);
             found |= equal;
         }
@@ -453,6 +455,33 @@ impl<I: Clone> StaticTokens<I> {
             Err(AuthError::Invalid)
         }
     }
+}
+
+/// Constant-time equality of two byte strings, eight bytes at a time: the differences are
+/// OR-ed together with no branch on the data, and only the final word is looked at (through
+/// `subtle`). The lengths are compared first, in ordinary time, as in [`constant_time_eq`].
+/// About a tenth of the instructions of `subtle`'s byte-wise `ct_eq`, which hides every byte
+/// behind an optimisation barrier.
+fn ct_eq_words(presented: &[u8], expected: &[u8]) -> Choice {
+    if presented.len() != expected.len() {
+        return Choice::from(0);
+    }
+    let mut diff = 0u64;
+    let mut presented_words = presented.chunks_exact(8);
+    let mut expected_words = expected.chunks_exact(8);
+    for (p, e) in (&mut presented_words).zip(&mut expected_words) {
+        // `chunks_exact(8)` yields 8-byte slices.
+        let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().unwrap_or([0; 8]));
+        diff |= word(p) ^ word(e);
+    }
+    for (p, e) in presented_words
+        .remainder()
+        .iter()
+        .zip(expected_words.remainder())
+    {
+        diff |= u64::from(p ^ e);
+    }
+    diff.ct_eq(&0)
 }
 
 impl<I> fmt::Debug for StaticTokens<I> {
@@ -467,6 +496,30 @@ impl<I> fmt::Debug for StaticTokens<I> {
 mod tests {
     use super::*;
     use http::Request;
+
+    /// The word-wise comparison is equality, at every length and at every position of a
+    /// difference (the 8-byte words and the remainder).
+    #[test]
+    fn ct_eq_words_is_equality() {
+        let base: Vec<u8> = (0..40u8).map(|b| b.wrapping_mul(37)).collect();
+        for len in 0..=base.len() {
+            let token = &base[..len];
+            assert!(bool::from(ct_eq_words(token, token)), "len {len}");
+            for at in 0..len {
+                for flip in [1u8, 0x80] {
+                    let mut other = token.to_vec();
+                    other[at] ^= flip;
+                    assert!(!bool::from(ct_eq_words(&other, token)), "len {len} at {at}");
+                }
+            }
+            if len > 0 {
+                assert!(
+                    !bool::from(ct_eq_words(&token[..len - 1], token)),
+                    "len {len}"
+                );
+            }
+        }
+    }
 
     /// Header lines of a test request, and what extraction must give.
     type Lines<'a> = &'a [(&'a str, &'a [u8])];

@@ -108,17 +108,22 @@ impl Subprotocols {
             Some(prefix) => !item.starts_with(prefix.as_bytes()),
             None => true,
         };
+        // One pass over the offer: every item must be a token (a malformed offer is refused
+        // whatever else it holds), and the best-ranked server protocol among the items wins.
         let mut offered_any = false;
+        let mut best: Option<usize> = None;
         for item in offered(headers) {
             let item = item?;
-            offered_any |= is_protocol(&item);
-        }
-        for protocol in &self.server {
-            // The offer is valid (checked above), so this pass cannot fail.
-            let mut items = offered(headers).filter_map(Result::ok).filter(is_protocol);
-            if items.any(|item| item == protocol.as_bytes()) {
-                return Ok(Some(Arc::clone(protocol)));
+            if !is_protocol(&item) {
+                continue;
             }
+            offered_any = true;
+            if let Some(rank) = self.server.iter().position(|p| p.as_bytes() == item) {
+                best = Some(best.map_or(rank, |best| best.min(rank)));
+            }
+        }
+        if let Some(rank) = best {
+            return Ok(self.server.get(rank).cloned());
         }
         match (offered_any, self.allow_none) {
             (_, true) => Ok(None),
