@@ -237,17 +237,6 @@ impl OriginPolicy {
     fn decide_value(&self, value: &[u8], authority: Option<&[u8]>) -> Decision {
         let value = trim_ows(value);
         let excerpt = OriginExcerpt::new(value);
-        // What browsers send almost always: a canonical `http(s)` origin on a plain domain.
-        // One pass recognises it; anything else goes to the strict parser below.
-        if let Some(origin) = TupleOrigin::canonical_domain(value) {
-            if let Some(exact) = self.exact.get(&OriginBytes(value)) {
-                return Decision::allow(MatchedRule::Exact(exact.clone()), excerpt);
-            }
-            return match self.find_rule(&origin, authority) {
-                Some(rule) => Decision::allow(rule, excerpt),
-                None => Decision::deny(DenyReason::NotAllowed, excerpt),
-            };
-        }
         if value == b"null" {
             return if self.allow_null {
                 Decision::allow(MatchedRule::NullOrigin, excerpt)
@@ -259,6 +248,14 @@ impl OriginPolicy {
         // looked up before it is parsed: a hit is an origin by construction.
         if let Some(exact) = self.exact.get(&OriginBytes(value)) {
             return Decision::allow(MatchedRule::Exact(exact.clone()), excerpt);
+        }
+        // What browsers send almost always: a canonical `http(s)` origin on a plain domain.
+        // One pass recognises it; anything else goes to the strict parser below.
+        if let Some(origin) = TupleOrigin::canonical_domain(value) {
+            return match self.find_rule(&origin, authority) {
+                Some(rule) => Decision::allow(rule, excerpt),
+                None => Decision::deny(DenyReason::NotAllowed, excerpt),
+            };
         }
         // Extension and app origins are canonical entries too: a hit is well-formed by
         // construction, and looking it up first spares the parser's lower-case copy of a
