@@ -327,41 +327,33 @@ impl<'a> TupleOrigin<'a> {
             return None;
         };
         let bytes = &value[host_start..];
-        let mut label_start = 0;
-        // Index + 1 of the last letter-like byte, so that a label of digits only is seen.
-        let mut last_letter = 0;
-        let mut end = bytes.len();
         let mut i = 0;
-        while i < bytes.len() {
-            match FAST_CLASS[usize::from(bytes[i])] {
-                FAST_LETTER => last_letter = i + 1,
-                FAST_DIGIT => {}
-                FAST_DOT => {
-                    if i == label_start
-                        || i - label_start > host::MAX_LABEL_LEN
-                        || bytes[label_start..].starts_with(b"xn--")
-                    {
-                        // An empty label, a long one or an A-label.
-                        return None;
-                    }
-                    label_start = i + 1;
-                }
-                FAST_COLON => {
-                    end = i;
-                    break;
-                }
-                _ => return None,
+        let mut label_start = 0;
+        loop {
+            // Letters, digits, `-` and `_` in a tight loop; a label ends at anything else.
+            while i < bytes.len() && FAST_CLASS[usize::from(bytes[i])] {
+                i += 1;
             }
-            i += 1;
+            let label = &bytes[label_start..i];
+            // An empty label (`..`, a leading or trailing dot), a long one, or an A-label.
+            if label.is_empty() || label.len() > host::MAX_LABEL_LEN || label.starts_with(b"xn--") {
+                return None;
+            }
+            match bytes.get(i) {
+                Some(b'.') => {
+                    i += 1;
+                    label_start = i;
+                }
+                None | Some(b':') => break,
+                Some(_) => return None,
+            }
         }
-        // The last label: not empty (a trailing dot), not too long, not a number nor `0x..`
-        // (the IPv4 rules), not an A-label.
+        let end = i;
+        // The last label must not be a number nor `0x..` (the IPv4 rules) and the host must
+        // fit DNS.
         let last = &bytes[label_start..end];
-        if last.is_empty()
-            || last.len() > host::MAX_LABEL_LEN
-            || last_letter <= label_start
+        if last.iter().all(u8::is_ascii_digit)
             || last.starts_with(b"0x")
-            || last.starts_with(b"xn--")
             || end > host::MAX_DOMAIN_LEN
         {
             return None;
@@ -383,23 +375,13 @@ impl<'a> TupleOrigin<'a> {
     }
 }
 
-/// Byte classes for [`TupleOrigin::canonical_domain`].
-const FAST_OTHER: u8 = 0;
-const FAST_LETTER: u8 = 1;
-const FAST_DIGIT: u8 = 2;
-const FAST_DOT: u8 = 3;
-const FAST_COLON: u8 = 4;
-static FAST_CLASS: [u8; 256] = {
-    let mut class = [FAST_OTHER; 256];
+/// The bytes of a label in [`TupleOrigin::canonical_domain`]: lowercase letters, digits, `-`
+/// and `_`.
+static FAST_CLASS: [bool; 256] = {
+    let mut class = [false; 256];
     let mut b = 0;
     while b < 256 {
-        class[b] = match b as u8 {
-            b'a'..=b'z' | b'-' | b'_' => FAST_LETTER,
-            b'0'..=b'9' => FAST_DIGIT,
-            b'.' => FAST_DOT,
-            b':' => FAST_COLON,
-            _ => FAST_OTHER,
-        };
+        class[b] = matches!(b as u8, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_');
         b += 1;
     }
     class

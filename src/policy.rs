@@ -54,8 +54,6 @@ pub struct OriginPolicy {
     host_patterns: HashMap<Box<[u8]>, Vec<OriginPattern>>,
     /// Wildcard patterns, keyed by base domain.
     wildcards: HashMap<Box<[u8]>, Vec<OriginPattern>>,
-    /// The longest wildcard base: longer suffixes of a host need no lookup.
-    longest_base: usize,
     /// Which lengths the wildcard bases have (bit `n` for `n` bytes): a suffix of any other
     /// length is not hashed at all.
     base_lengths: BaseLengths,
@@ -317,18 +315,19 @@ impl OriginPolicy {
             }
         }
         if !self.wildcards.is_empty() {
-            // Every proper suffix that starts right after a dot, longest first, so the most
-            // specific pattern wins. The host has no empty labels, so the prefix before each
-            // of these dots is one or more whole labels.
-            // Only suffixes no longer than the longest base can match, so the hashing stays
-            // linear in the host however long an attacker makes it.
-            let mut rest = &host[host.len().saturating_sub(self.longest_base + 1)..];
-            while let Some(dot) = rest.iter().position(|&b| b == b'.') {
-                rest = &rest[dot + 1..];
-                if !self.base_lengths.contains(rest.len()) {
+            // Every proper suffix that starts right after a dot and has the length of some
+            // base, longest first, so the most specific pattern wins. The host has no empty
+            // labels, so the prefix before each of these dots is one or more whole labels.
+            // Walking the base lengths (at most 254 of them) instead of the host's dots keeps
+            // the work bounded whatever the host, and hashes nothing on most misses.
+            let mut below = host.len().saturating_sub(1);
+            while let Some(len) = self.base_lengths.largest_below(below) {
+                below = len;
+                let dot = host.len() - len - 1;
+                if host[dot] != b'.' {
                     continue;
                 }
-                if let Some(patterns) = self.wildcards.get(rest) {
+                if let Some(patterns) = self.wildcards.get(&host[dot + 1..]) {
                     if let Some(pattern) = patterns.iter().find(|p| p.matches_parsed(origin)) {
                         return Some(MatchedRule::Pattern(pattern.clone()));
                     }
@@ -463,7 +462,6 @@ impl OriginPolicy {
             }
             Entry::Pattern(pattern) => {
                 let table = if pattern.is_wildcard() {
-                    self.longest_base = self.longest_base.max(pattern.host().len());
                     self.base_lengths.insert(pattern.host().len());
                     &mut self.wildcards
                 } else {
@@ -479,23 +477,44 @@ impl OriginPolicy {
     }
 }
 
-/// A set of lengths: which suffix lengths can be a wildcard base. Bases are at most 253 bytes
-/// (254 with a trailing dot); a length beyond the bitmap always counts as present, so the
-/// set can only save lookups, never skip a base.
-#[derive(Debug, Clone, Copy, Default)]
+/// A set of lengths: which suffix lengths are the length of some wildcard base. Bases are
+/// at most 251 bytes (252 with a trailing dot: the builder leaves room for a subdomain label
+/// within DNS's 253), so 256 bits hold them all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct BaseLengths([u64; 4]);
 
 impl BaseLengths {
+    /// Adds `len`; a length of 256 or more (which the builder never lets through) is not
+    /// representable and is refused loudly in debug builds, ignored otherwise.
     fn insert(&mut self, len: usize) {
+        debug_assert!(len < 256, "wildcard base of {len} bytes");
         if let Some(word) = self.0.get_mut(len / 64) {
             *word |= 1 << (len % 64);
         }
     }
 
-    fn contains(&self, len: usize) -> bool {
-        self.0
-            .get(len / 64)
-            .is_none_or(|word| word & (1 << (len % 64)) != 0)
+    /// The largest length in the set that is less than `limit`.
+    fn largest_below(&self, limit: usize) -> Option<usize> {
+        let limit = limit.min(256);
+        let mut index = limit / 64;
+        // The bits below `limit` in its word, then whole lower words.
+        let mut word = match self.0.get(index) {
+            Some(word) => word & ((1u64 << (limit % 64)) - 1),
+            None => {
+                index = 3;
+                self.0[3]
+            }
+        };
+        loop {
+            if word != 0 {
+                return Some(index * 64 + 63 - word.leading_zeros() as usize);
+            }
+            if index == 0 {
+                return None;
+            }
+            index -= 1;
+            word = self.0[index];
+        }
     }
 }
 
@@ -825,7 +844,6 @@ impl OriginPolicyBuilder {
             same_origins: HashSet::new(),
             host_patterns: HashMap::new(),
             wildcards: HashMap::new(),
-            longest_base: 0,
             base_lengths: BaseLengths::default(),
             entries: Vec::with_capacity(self.allow.len()),
             same_origin_from_host: self.same_origin_from_host,
@@ -1435,6 +1453,28 @@ mod tests {
         assert_eq!(lookups(b"https://a.example.com:4000"), (false, 0));
         assert_eq!(lookups(b"http://a.example.com:1000"), (false, 0));
         assert_eq!(lookups(b"https://a.example.com:1000"), (true, 1));
+    }
+
+    /// `largest_below` against the obvious search, on sets at the word boundaries.
+    #[test]
+    fn base_lengths_largest_below() {
+        let sets: &[&[usize]] = &[
+            &[],
+            &[0],
+            &[18],
+            &[3, 63, 64, 65, 127, 128, 200, 255],
+            &[1, 2, 252],
+        ];
+        for set in sets {
+            let mut lengths = BaseLengths::default();
+            for &len in *set {
+                lengths.insert(len);
+            }
+            for limit in 0..=300 {
+                let naive = set.iter().copied().filter(|&len| len < limit).max();
+                assert_eq!(lengths.largest_below(limit), naive, "{set:?} below {limit}");
+            }
+        }
     }
 
     #[test]
