@@ -190,4 +190,105 @@ fn evaluate(f: &'static GuardFixture) -> bool {
 
 library_benchmark_group!(name = policy, benchmarks = [check, sip, url_parse]);
 library_benchmark_group!(name = handshake_guard, benchmarks = [evaluate]);
+
+#[cfg(feature = "tower")]
+main!(
+    library_benchmark_groups = policy,
+    handshake_guard,
+    tower_layers
+);
+#[cfg(not(feature = "tower"))]
 main!(library_benchmark_groups = policy, handshake_guard);
+
+/// `OriginLayer` against tower-http's `CorsLayer` with the same one-origin list, on an
+/// allowed cross-origin `GET` through a service that answers at once (`tower` feature).
+#[cfg(feature = "tower")]
+mod layers {
+    use std::convert::Infallible;
+    use std::future::Future;
+    use std::hint::black_box;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    use gungraun::prelude::*;
+    use http::header::ORIGIN;
+    use http::{HeaderValue, Request, Response};
+    use origin_policy::cors::Cors;
+    use origin_policy::layer::OriginLayer;
+    use tower::{Layer, Service};
+
+    type Inner = tower::util::ServiceFn<
+        fn(Request<()>) -> std::future::Ready<Result<Response<String>, Infallible>>,
+    >;
+
+    fn inner() -> Inner {
+        fn answer(_: Request<()>) -> std::future::Ready<Result<Response<String>, Infallible>> {
+            std::future::ready(Ok(Response::new(String::new())))
+        }
+        tower::service_fn(answer as fn(_) -> _)
+    }
+
+    fn request() -> Request<()> {
+        Request::get("/api")
+            .header(ORIGIN, "https://app.example.com")
+            .body(())
+            .expect("a request")
+    }
+
+    /// Calls the service once and polls the (ready) future to its end.
+    fn once<S>(service: &mut S, request: Request<()>) -> bool
+    where
+        S: Service<Request<()>, Response = Response<String>>,
+    {
+        let mut context = Context::from_waker(Waker::noop());
+        if !matches!(service.poll_ready(&mut context), Poll::Ready(Ok(()))) {
+            return false;
+        }
+        let future = pin!(service.call(request));
+        match future.poll(&mut context) {
+            Poll::Ready(Ok(response)) => response
+                .headers()
+                .contains_key("access-control-allow-origin"),
+            _ => false,
+        }
+    }
+
+    type Ours = <OriginLayer as Layer<Inner>>::Service;
+    type Theirs = <tower_http::cors::CorsLayer as Layer<Inner>>::Service;
+
+    fn ours() -> (&'static mut Ours, Request<()>) {
+        let policy: origin_policy::OriginPolicy =
+            "https://app.example.com".parse().expect("a policy");
+        let cors = Cors::builder(policy).build().expect("cors");
+        let service = Box::leak(Box::new(OriginLayer::new(cors).layer(inner())));
+        assert!(once(service, request()));
+        (service, request())
+    }
+
+    fn theirs() -> (&'static mut Theirs, Request<()>) {
+        let layer = tower_http::cors::CorsLayer::new()
+            .allow_origin([HeaderValue::from_static("https://app.example.com")]);
+        let service = Box::leak(Box::new(layer.layer(inner())));
+        assert!(once(service, request()));
+        (service, request())
+    }
+
+    #[library_benchmark]
+    #[bench::allowed_get(setup = ours)]
+    pub fn origin_layer(input: (&'static mut Ours, Request<()>)) -> bool {
+        let (service, request) = input;
+        black_box(once(service, black_box(request)))
+    }
+
+    #[library_benchmark]
+    #[bench::allowed_get(setup = theirs)]
+    pub fn cors_layer(input: (&'static mut Theirs, Request<()>)) -> bool {
+        let (service, request) = input;
+        black_box(once(service, black_box(request)))
+    }
+}
+
+#[cfg(feature = "tower")]
+use layers::{cors_layer, origin_layer};
+#[cfg(feature = "tower")]
+library_benchmark_group!(name = tower_layers, benchmarks = [origin_layer, cors_layer]);
