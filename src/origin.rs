@@ -311,20 +311,26 @@ impl<'a> TupleOrigin<'a> {
     /// plain lowercase domain and no default port, already canonical. One pass, no table
     /// beyond the byte classes, no allocation.
     ///
-    /// `None` means "not this simple case", never "malformed": the caller then runs
+    /// [`Fast::Unusual`] means "not this simple case": the caller then runs
     /// [`SerializedOrigin::parse`], which decides everything. Anything unusual is handed on:
     /// letter case, `xn--` labels, a last label that could be a number (IPv4 rules), IPv6, a
-    /// trailing dot, an explicit default port, whitespace or any other byte. Whenever this
-    /// returns `Some`, the strict parser returns the same origin
+    /// trailing dot, an explicit default port. Whenever this returns an origin, the strict
+    /// parser returns the same origin
     /// (`canonical_domain_fast_path_agrees_with_the_parser` checks it exhaustively on short
     /// values).
-    pub(crate) fn canonical_domain(value: &'a [u8]) -> Option<TupleOrigin<'a>> {
+    ///
+    /// It also answers "certainly malformed" where the pass already proves it: a byte after
+    /// plain labels that no host holds (anything but letters, digits, `-`, `_`, `.`, `:`),
+    /// such as the `/` of a path, or a port that is not a port's serialization. The strict
+    /// parser refuses every such value too (the same test checks it), so the caller can skip
+    /// it.
+    pub(crate) fn fast(value: &'a [u8]) -> Fast<'a> {
         let (scheme, host_start) = if value.starts_with(b"https://") {
             (Scheme::Https, 8)
         } else if value.starts_with(b"http://") {
             (Scheme::Http, 7)
         } else {
-            return None;
+            return Fast::Unusual;
         };
         let bytes = &value[host_start..];
         let mut i = 0;
@@ -337,7 +343,7 @@ impl<'a> TupleOrigin<'a> {
             let label = &bytes[label_start..i];
             // An empty label (`..`, a leading or trailing dot), a long one, or an A-label.
             if label.is_empty() || label.len() > host::MAX_LABEL_LEN || label.starts_with(b"xn--") {
-                return None;
+                return Fast::Unusual;
             }
             match bytes.get(i) {
                 Some(b'.') => {
@@ -345,7 +351,10 @@ impl<'a> TupleOrigin<'a> {
                     label_start = i;
                 }
                 None | Some(b':') => break,
-                Some(_) => return None,
+                // Upper case is a spelling the parser normalises; any other byte is one no
+                // host holds, right after the host (or inside it), which the parser refuses.
+                Some(b) if b.is_ascii_uppercase() => return Fast::Unusual,
+                Some(_) => return Fast::Malformed,
             }
         }
         let end = i;
@@ -356,16 +365,17 @@ impl<'a> TupleOrigin<'a> {
             || last.starts_with(b"0x")
             || end > host::MAX_DOMAIN_LEN
         {
-            return None;
+            return Fast::Unusual;
         }
         let port = match bytes.get(end) {
             None => None,
             Some(_) => match parse_port(&bytes[end + 1..]) {
                 Some(port) if port != scheme.default_port() => Some(port),
-                _ => return None,
+                Some(_) => return Fast::Unusual,
+                None => return Fast::Malformed,
             },
         };
-        Some(TupleOrigin {
+        Fast::Origin(TupleOrigin {
             serialized: Cow::Borrowed(value),
             scheme,
             host_end: host_start + end,
@@ -375,7 +385,17 @@ impl<'a> TupleOrigin<'a> {
     }
 }
 
-/// The bytes of a label in [`TupleOrigin::canonical_domain`]: lowercase letters, digits, `-`
+/// What the fast pass over a header value found.
+pub(crate) enum Fast<'a> {
+    /// A canonical `http(s)` origin on a plain domain.
+    Origin(TupleOrigin<'a>),
+    /// Certainly not a serialized origin: the strict parser would refuse it.
+    Malformed,
+    /// Anything else: the strict parser decides.
+    Unusual,
+}
+
+/// The bytes of a label in `TupleOrigin::fast`: lowercase letters, digits, `-`
 /// and `_`.
 static FAST_CLASS: [bool; 256] = {
     let mut class = [false; 256];
@@ -656,8 +676,18 @@ mod tests {
     #[test]
     fn canonical_domain_fast_path_agrees_with_the_parser() {
         fn agree(value: &[u8], taken: &mut usize) {
-            let Some(fast) = TupleOrigin::canonical_domain(value) else {
-                return;
+            let fast = match TupleOrigin::fast(value) {
+                Fast::Origin(fast) => fast,
+                Fast::Unusual => return,
+                Fast::Malformed => {
+                    let refused = SerializedOrigin::parse(value).is_err();
+                    let shown = String::from_utf8_lossy(value);
+                    assert!(
+                        refused,
+                        "{shown}: called malformed, but the parser takes it"
+                    );
+                    return;
+                }
             };
             *taken += 1;
             let shown = String::from_utf8_lossy(value);
@@ -732,7 +762,7 @@ mod tests {
             "https://a-b_c.x1.example:8443",
         ] {
             assert!(
-                TupleOrigin::canonical_domain(value.as_bytes()).is_some(),
+                matches!(TupleOrigin::fast(value.as_bytes()), Fast::Origin(_)),
                 "{value}"
             );
         }

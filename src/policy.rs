@@ -11,7 +11,7 @@ use crate::entry::{parse_entry, Entry, EntryOptions};
 use crate::error::{ConfigError, ConfigErrorKind};
 use crate::excerpt::OriginExcerpt;
 use crate::head::RequestHead;
-use crate::origin::{Origin, OriginBytes, Scheme, SerializedOrigin, TupleOrigin};
+use crate::origin::{Fast, Origin, OriginBytes, Scheme, SerializedOrigin, TupleOrigin};
 use crate::pattern::OriginPattern;
 use hashbrown::{HashMap, HashSet};
 
@@ -249,11 +249,17 @@ impl OriginPolicy {
         }
         // What browsers send almost always: a canonical `http(s)` origin on a plain domain.
         // One pass recognises it; anything else goes to the strict parser below.
-        if let Some(origin) = TupleOrigin::canonical_domain(value) {
-            return match self.find_rule(&origin, authority) {
-                Some(rule) => Decision::allow(rule, excerpt),
-                None => Decision::deny(DenyReason::NotAllowed, excerpt),
-            };
+        match TupleOrigin::fast(value) {
+            Fast::Origin(origin) => {
+                return match self.find_rule(&origin, authority) {
+                    Some(rule) => Decision::allow(rule, excerpt),
+                    None => Decision::deny(DenyReason::NotAllowed, excerpt),
+                }
+            }
+            // A path, a stray byte or a bad port after plain labels: the parser would refuse
+            // it, so it is not asked.
+            Fast::Malformed => return refused(value, excerpt),
+            Fast::Unusual => {}
         }
         // Extension and app origins are canonical entries too: a hit is well-formed by
         // construction, and looking it up first spares the parser's lower-case copy of a
@@ -276,16 +282,7 @@ impl OriginPolicy {
             Ok(SerializedOrigin::OtherScheme) => Decision::deny(DenyReason::NotAllowed, excerpt),
             // A value with a comma, space or tab inside is never an origin; with two or more
             // items it is several origins (browsers never send that).
-            Err(_) => {
-                let is_separator = |b: &u8| matches!(b, b',' | b' ' | b'\t');
-                let items = value.split(is_separator).filter(|s| !s.is_empty()).count();
-                let reason = if items > 1 {
-                    DenyReason::Multiple
-                } else {
-                    DenyReason::Malformed
-                };
-                Decision::deny(reason, excerpt)
-            }
+            Err(_) => refused(value, excerpt),
         }
     }
 
@@ -475,6 +472,20 @@ impl OriginPolicy {
         }
         self.entries.push((entry, options));
     }
+}
+
+/// The decision on a value that is not a serialized origin: with a comma, space or tab inside
+/// and two or more items it is several origins (browsers never send that), otherwise it is
+/// malformed.
+fn refused(value: &[u8], excerpt: OriginExcerpt) -> Decision {
+    let is_separator = |b: &u8| matches!(b, b',' | b' ' | b'\t');
+    let items = value.split(is_separator).filter(|s| !s.is_empty()).count();
+    let reason = if items > 1 {
+        DenyReason::Multiple
+    } else {
+        DenyReason::Malformed
+    };
+    Decision::deny(reason, excerpt)
 }
 
 /// A set of lengths: which suffix lengths are the length of some wildcard base. Bases are
