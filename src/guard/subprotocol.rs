@@ -112,14 +112,25 @@ impl Subprotocols {
         // whatever else it holds), and the best-ranked server protocol among the items wins.
         let mut offered_any = false;
         let mut best: Option<usize> = None;
-        for item in offered(headers) {
-            let item = item?;
-            if !is_protocol(&item) {
-                continue;
-            }
-            offered_any = true;
-            if let Some(rank) = self.server.iter().position(|p| p.as_bytes() == item) {
-                best = Some(best.map_or(rank, |best| best.min(rank)));
+        for line in headers.get_all(SEC_WEBSOCKET_PROTOCOL) {
+            // The items as `offered` reads them, without its iterator adapters.
+            for item in line.as_bytes().split(|&b| b == b',') {
+                let item = trim_ows(item);
+                if item.is_empty() {
+                    continue;
+                }
+                if !is_token(item) {
+                    return Err(SubprotocolError::Malformed);
+                }
+                if !is_protocol(&item) {
+                    continue;
+                }
+                offered_any = true;
+                // Only protocols ranked above the best so far can improve it.
+                let candidates = &self.server[..best.unwrap_or(self.server.len())];
+                if let Some(rank) = candidates.iter().position(|p| p.as_bytes() == item) {
+                    best = Some(rank);
+                }
             }
         }
         if let Some(rank) = best {
