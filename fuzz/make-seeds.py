@@ -2,13 +2,12 @@
 """Writes the seed corpora under fuzz/corpus/<target>/ (run from anywhere; rewrites them).
 
 origin_value and request take their values from tests/corpus/origins.tsv (format in
-tests/corpus/README.md); config seeds are listed below. Seeds of `request` are encoded the way
-`arbitrary` 1.x decodes `Vec<Header>` (check one with `cargo fuzz fmt request <file>`).
+tests/corpus/README.md); config seeds are listed below. Seeds of `request`, `cors` and `guard` are
+header lines (`name:value`, one a line), as `origin_policy_fuzz::header_lines` reads them.
 """
 import os
 import re
 import shutil
-import struct
 
 FUZZ = os.path.dirname(os.path.abspath(__file__))
 TSV = os.path.join(FUZZ, "..", "tests", "corpus", "origins.tsv")
@@ -65,26 +64,9 @@ def write(target, name, data):
         f.write(data)
 
 
-# arbitrary 1.x: a Vec is a run of (odd "continue" byte, element), ended by an even byte or the
-# end of the data; a fieldless-or-not enum variant is (u32 LE * variants) >> 32.
-NAMES = ["Origin", "Host", "SecWebSocketOrigin", "Upgrade", "Other"]
-
-
-def enc_bytes(data):
-    return b"".join(b"\x01" + bytes([b]) for b in data) + b"\x00"
-
-
-def enc_header(name, value):
-    if name in NAMES:
-        index, extra = NAMES.index(name), b""
-    else:
-        index, extra = NAMES.index("Other"), enc_bytes(name.encode())
-    tag = -(-(index << 32) // len(NAMES))  # ceil(index * 2^32 / variants)
-    return struct.pack("<I", tag) + extra + enc_bytes(value)
-
-
 def enc_request(headers):
-    return b"".join(b"\x01" + enc_header(n, v) for n, v in headers)
+    """Header lines `name:value`, one per line, as `origin_policy_fuzz::header_lines` reads them."""
+    return b"\n".join(name.encode() + b":" + value for name, value in headers)
 
 
 HANDSHAKE = [("Host", b"server.example:9001"), ("Upgrade", b"websocket"),
@@ -142,7 +124,7 @@ CONFIG = [
 
 def main():
     if os.path.isdir(CORPUS):
-        for target in ("origin_value", "config", "request"):
+        for target in ("origin_value", "config", "request", "cors", "guard", "differential"):
             shutil.rmtree(os.path.join(CORPUS, target), ignore_errors=True)
 
     # origin_value: the first rows of each class that carry exactly one value.
@@ -175,11 +157,54 @@ def main():
     write("request", "origin-twice-spelled", enc_request(
         [("Origin", b"https://app.example.com"), ("oRiGiN", b"https://app.example.com")]))
     write("request", "old-origin-header", enc_request(
-        [("SecWebSocketOrigin", b"https://app.example.com")]))
+        [("Sec-WebSocket-Origin", b"https://app.example.com")]))
     write("request", "bad-name", enc_request(
         [("Ori gin", b"https://evil.example"), ("Origin", b"https://app.example.com")]))
     write("request", "bad-value", enc_request(
         [("Origin", b"https://evil.example\r\nX: y"), ("Origin", b"https://app.example.com")]))
+
+    # cors: the method line, then headers.
+    preflight = [("Origin", b"https://app.example.com"), ("Access-Control-Request-Method", b"PUT"),
+                 ("Access-Control-Request-Headers", b"x-custom, content-type")]
+    write("cors", "seed-empty", b"")
+    write("cors", "preflight-allowed", b"OPTIONS\n" + enc_request(preflight))
+    write("cors", "preflight-refused", b"OPTIONS\n" + enc_request(
+        [("Origin", b"https://evil.example"), ("Access-Control-Request-Method", b"GET")]))
+    write("cors", "preflight-private-network", b"OPTIONS\n" + enc_request(
+        preflight + [("Access-Control-Request-Private-Network", b"true")]))
+    write("cors", "actual-allowed", b"GET\n" + enc_request(
+        [("Origin", b"https://a.tenant.example.com"), ("Vary", b"accept-encoding")]))
+    write("cors", "actual-two-origins", b"POST\n" + enc_request(
+        [("Origin", b"https://app.example.com"), ("Origin", b"https://app.example.com")]))
+
+    # guard: handshakes with and without each part.
+    token = b"Bearer t0k3n-alice-5f2a9c"
+    good = [("Origin", b"https://app.example.com"), ("Sec-WebSocket-Version", b"13"),
+            ("Sec-WebSocket-Protocol", b"graphql-ws"), ("Authorization", token)]
+    write("guard", "seed-empty", b"")
+    write("guard", "allowed", enc_request(good))
+    for i, drop in enumerate(["Origin", "Sec-WebSocket-Version", "Sec-WebSocket-Protocol",
+                              "Authorization"]):
+        write("guard", f"without-{drop.lower()}", enc_request([h for h in good if h[0] != drop]))
+    write("guard", "version-8", enc_request(
+        [("Sec-WebSocket-Version", b"8") if h[0] == "Sec-WebSocket-Version" else h for h in good]))
+    write("guard", "evil-origin", enc_request(
+        [("Origin", b"https://evil.example") if h[0] == "Origin" else h for h in good]))
+
+    # differential: single values of every class, and a few requests (one Origin a line).
+    taken = {}
+    for category, _expected, headers in rows():
+        if headers is None:
+            continue
+        n = taken.get(category, 0)
+        if n < PER_CATEGORY and all(b"\n" not in v for v in headers):
+            taken[category] = n + 1
+            write("differential", f"{category}-{n + 1}", b"\n".join(headers))
+    for i, value in enumerate([b"https://api.example.net:9443", b"https://x.svc.example.org:8443",
+                               b"http://localhost:5173", b"http://[::1]", b"https://dev.localhost:1",
+                               b"http://127.0.0.2:9", b"http://[2001:db8::1]:8080",
+                               b"https://api.example.net", b"http://[::1]:8080\n"]):
+        write("differential", f"policy-{i + 1}", value)
 
     for target in sorted(os.listdir(CORPUS)):
         files = os.listdir(os.path.join(CORPUS, target))

@@ -3,7 +3,9 @@
 //!
 //! Invariants:
 //! - parsing never panics (errors are values);
-//! - whatever parses, its `Display` re-parses to an equal policy with the same `Display`;
+//! - whatever parses, its `Display` re-parses to an equal policy with the same `Display`
+//!   (checked on one parsing input in 4, picked by a hash of its bytes: the second parse
+//!   doubles the cost of an input);
 //! - every exact entry is canonical (a fixed point of `Origin::parse_header`) and its
 //!   canonical form is allowed by that entry;
 //! - every pattern (`scheme://*.base[:ports]` or `scheme://host:ports`) matches and allows
@@ -23,19 +25,9 @@ fuzz_target!(|data: &[u8]| {
     };
 
     // Display round-trips.
-    let shown = policy.to_string();
-    let reparsed: OriginPolicy = shown
-        .parse()
-        .unwrap_or_else(|e| panic!("{list:?} parsed, but its display {shown:?} does not: {e}"));
-    assert_eq!(
-        reparsed, policy,
-        "{list:?} displays as {shown:?}, which parses differently"
-    );
-    assert_eq!(
-        reparsed.to_string(),
-        shown,
-        "display of {list:?} is not stable"
-    );
+    if origin_policy_fuzz::sampled(data, 4) {
+        display_round_trips(list, &policy);
+    }
 
     // Exact entries are canonical and allow themselves.
     for origin in policy.origins() {
@@ -107,6 +99,23 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
+
+/// The policy's `Display` parses to an equal policy with the same `Display`.
+fn display_round_trips(list: &str, policy: &OriginPolicy) {
+    let shown = policy.to_string();
+    let reparsed: OriginPolicy = shown
+        .parse()
+        .unwrap_or_else(|e| panic!("{list:?} parsed, but its display {shown:?} does not: {e}"));
+    assert_eq!(
+        &reparsed, policy,
+        "{list:?} displays as {shown:?}, which parses differently"
+    );
+    assert_eq!(
+        reparsed.to_string(),
+        shown,
+        "display of {list:?} is not stable"
+    );
+}
 
 /// The canonical origin `scheme://host[:port]`, parsed strictly as a header value.
 fn origin(scheme: Scheme, host: &str, port: u16) -> Origin {

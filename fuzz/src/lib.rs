@@ -2,6 +2,10 @@
 
 use origin_policy::{DenyReason, OriginPolicy};
 
+/// The documented rules, written again without the crate or `tests/oracle` (for
+/// `differential`).
+pub mod documented;
+
 /// The naive oracle the property tests use, shared as is (it needs only `std` and `url`).
 #[path = "../../tests/oracle/mod.rs"]
 pub mod oracle;
@@ -59,4 +63,29 @@ pub fn fixed_allowlist() -> oracle::Allowlist {
         exact: EXACT.iter().map(|s| s.to_string()).collect(),
         patterns: PATTERNS.iter().map(|s| s.to_string()).collect(),
     }
+}
+
+/// The header lines of the structured targets' inputs: the input split at `\n`, each line
+/// `name:value` split at its first `:` (a line without one is skipped). The value is kept byte
+/// for byte, whitespace included. Seeds and crash inputs read as text (`origin:https://a.b`).
+pub fn header_lines(data: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    data.split(|&b| b == b'\n').filter_map(|line| {
+        let colon = memchr::memchr(b':', line)?;
+        Some((&line[..colon], &line[colon + 1..]))
+    })
+}
+
+/// Whether `needle` occurs in `haystack` (one `memmem` search, not a compare per window).
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(haystack, needle).is_some()
+}
+
+/// Whether this input is one of the `1 / every` picked for a costly extra check, by an FNV-1a
+/// hash of its bytes: the same input is always picked or not (crashes reproduce), and every
+/// mutation of an input has its own chance.
+pub fn sampled(data: &[u8], every: u32) -> bool {
+    let hash = data.iter().fold(0x811c_9dc5_u32, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    hash % every == 0
 }
