@@ -93,8 +93,7 @@ fn is_field_value(value: &[u8]) -> bool {
 
 fuzz_target!(|data: &[u8]| {
     let policy = &*CRATE_POLICY;
-    let mut pieces = data.split(|&b| b == b'\n');
-    let value = pieces.next().unwrap_or_default();
+    let value = origin_policy_fuzz::lines(data).next().unwrap_or_default();
 
     let crate_says = verdict(&policy.check_value(value));
     let rules_say = documented::decide(RULES, value);
@@ -108,8 +107,7 @@ fuzz_target!(|data: &[u8]| {
     if memchr::memchr(b'\n', data).is_none() {
         return;
     }
-    let lines: Vec<&[u8]> = data
-        .split(|&b| b == b'\n')
+    let lines: Vec<&[u8]> = origin_policy_fuzz::lines(data)
         .filter(|line| is_field_value(line))
         .collect();
     let mut request = http::Request::get("/ws").body(()).expect("a valid request");
