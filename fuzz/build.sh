@@ -33,9 +33,11 @@ idna_crates=(idna idna_adapter icu_normalizer icu_properties icu_collections icu
 # What the targets use to build requests and compare bytes, and the hashing of the crate's
 # tables: none of it is under test, and its edges and comparisons would only cost time.
 # (Generic code of these crates is compiled into the crate's object and stays instrumented.)
+# No crate that is also a build dependency (libc, cfg-if): a package's flags reach its host
+# build too, and a sanitizer there breaks the build scripts.
 harness_crates=(http bytes itoa httparse tungstenite data-encoding log rand chacha20 getrandom
     rand_core sha1 digest block-buffer hybrid-array typenum const-oid crypto-common cpufeatures
-    cfg-if libc memchr arbitrary foldhash hashbrown equivalent subtle)
+    memchr arbitrary foldhash hashbrown equivalent subtle)
 
 # libFuzzer's coverage flags, those of cargo-fuzz 0.13 but `-sanitizer-coverage-stack-depth`
 # (a stack-pointer check in every function, for a "deepest stack" feature that only matters
