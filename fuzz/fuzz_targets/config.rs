@@ -6,15 +6,21 @@
 //! - whatever parses, its `Display` re-parses to an equal policy with the same `Display`
 //!   (checked on one parsing input in 4, picked by a hash of its bytes: the second parse
 //!   doubles the cost of an input);
-//! - every exact entry is canonical (a fixed point of `Origin::parse_header`) and its
-//!   canonical form is allowed by that entry;
-//! - every pattern (`scheme://*.base[:ports]` or `scheme://host:ports`) matches and allows
-//!   `scheme://x.base` (or `scheme://host`) with a port it lists, by a rule that matches it;
+//! - every exact entry (the first four of a list) is canonical (a fixed point of
+//!   `Origin::parse_header`) and its canonical form is allowed by that entry;
+//! - every pattern (the first four; `scheme://*.base[:ports]` or `scheme://host:ports`)
+//!   matches and allows `scheme://x.base` (or `scheme://host`) with a port it lists, by a rule
+//!   that matches it;
 //!   it does not match a port it does not list; a wildcard never matches its base.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use origin_policy::{MatchedRule, Origin, OriginPolicy, PortRule, Scheme};
+
+/// Exact entries and patterns checked one by one per input (each costs one to three
+/// decisions); longer lists are still parsed and round-tripped whole, and any entry is among the
+/// first few of some shorter list.
+const ENTRIES_CHECKED: usize = 4;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(list) = std::str::from_utf8(data) else {
@@ -30,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
     }
 
     // Exact entries are canonical and allow themselves.
-    for origin in policy.origins() {
+    for origin in policy.origins().take(ENTRIES_CHECKED) {
         let canonical = origin.as_str();
         let parsed = Origin::parse_header(canonical.as_bytes())
             .unwrap_or_else(|e| panic!("entry {canonical:?} of {list:?} is not an Origin: {e}"));
@@ -48,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
     }
 
     // Patterns allow an origin they describe and refuse a port they do not list.
-    for pattern in policy.patterns() {
+    for pattern in policy.patterns().take(ENTRIES_CHECKED) {
         let scheme = pattern.scheme();
         let host = match pattern.is_wildcard() {
             true => format!("x.{}", pattern.host()),

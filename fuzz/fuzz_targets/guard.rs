@@ -9,8 +9,9 @@
 //! - every refusal has the status of the check that failed (426, 403, 400, 401) and the
 //!   rejection response has that status; the checks run in that order, so a denied origin is
 //!   always the reason when the policy denies it and the version is right;
-//! - report-only never refuses anything but an unsupported version, and reports the same
-//!   denial the enforcing guard gives;
+//! - report-only refuses only an unsupported version or a failed authentication (always
+//!   enforced, so an unauthenticated client never gets through during a rollout), and
+//!   otherwise reports the same denial the enforcing guard gives;
 //! - neither the rejection body nor the decision's `Display` contains the token.
 //!
 //! The input is header lines, `name:value` separated by `\n` (`origin_policy_fuzz::header_lines`);
@@ -139,10 +140,26 @@ fuzz_target!(|data: &[u8]| {
     match decision.denial() {
         None => assert_eq!(report.decision.outcome(), Outcome::Allowed),
         Some(Denial::UnsupportedVersion) => assert_eq!(report.decision.outcome(), Outcome::Denied),
-        Some(denial) => {
-            assert_eq!(report.decision.outcome(), Outcome::ReportOnly);
-            assert_eq!(report.decision.denial(), Some(denial));
-            assert!(report.decision.rejection::<String>().is_none());
+        Some(Denial::Auth(_)) => {
+            assert_eq!(report.decision.outcome(), Outcome::Denied);
+            assert_eq!(report.decision.denial(), decision.denial());
         }
+        // An earlier check failed; report-only goes on, and authentication may still refuse.
+        Some(denial) => match report.decision.outcome() {
+            Outcome::ReportOnly => {
+                assert_eq!(report.decision.denial(), Some(denial));
+                assert!(report.decision.rejection::<String>().is_none());
+                assert_eq!(report.identity, Some("alice"));
+            }
+            Outcome::Denied => {
+                let reported = report.decision.denial();
+                assert!(
+                    matches!(reported, Some(Denial::Auth(_))),
+                    "report-only refused {reported:?} after {denial:?}"
+                );
+                assert!(report.identity.is_none());
+            }
+            other => panic!("report-only gave {other:?} after {denial:?}"),
+        },
     }
 });

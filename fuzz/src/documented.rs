@@ -14,8 +14,9 @@
 //!    `.` with no empty label (one final dot is kept: it is another origin), a dotted-quad
 //!    IPv4 address when its last label is a number, or a bracketed IPv6 address in the WHATWG
 //!    serialization (compressed, lowercase up to letter case). Letter case and an explicit
-//!    default port are the only tolerated differences from the canonical form. Anything else is
-//!    `malformed`, whatever the scheme;
+//!    default port are the only tolerated differences from the canonical form. Length limits
+//!    (DNS cannot resolve longer names): a label over 63 bytes, a domain over 253 (one final dot
+//!    not counted), a value over 300 bytes. Anything else is `malformed`, whatever the scheme;
 //! 5. a scheme other than `http`/`https` is `not allowed` (no page has such an origin);
 //! 6. the origin is allowed when a rule of the allowlist matches it: same scheme, the port
 //!    accepted by the rule (its one port, one of its list, or any), and the host equal to the
@@ -177,9 +178,40 @@ pub fn decide_lines(rules: &[Rule], values: &[&[u8]]) -> Verdict {
     }
 }
 
+/// The longest value that can be a serialized origin.
+const MAX_VALUE: usize = 300;
+/// DNS limits on a label and on a domain (its text, one final dot not counted).
+const MAX_LABEL: usize = 63;
+const MAX_DOMAIN: usize = 253;
+
+/// Whether the (trimmed) value breaks a length limit of rule 4: over 300 bytes, or a host (the
+/// run of domain characters after the first `://`) with a label over 63 bytes or over 253
+/// bytes in all. Such a value is malformed whatever else it holds (unless it is a list).
+pub fn over_length_limits(value: &[u8]) -> bool {
+    let value = trim(value);
+    if value.len() > MAX_VALUE {
+        return true;
+    }
+    let Some(start) = value.windows(3).position(|w| w == b"://") else {
+        return false;
+    };
+    let host: &[u8] = value[start + 3..]
+        .split(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
+        .next()
+        .unwrap_or_default();
+    let host = host.strip_suffix(b".").unwrap_or(host);
+    host.len() > MAX_DOMAIN
+        || host
+            .split(|&b| b == b'.')
+            .any(|label| label.len() > MAX_LABEL)
+}
+
 /// Rule 4: the serialized-origin grammar and the host rules.
 fn parse(value: &[u8]) -> Option<Tuple> {
     if !value.iter().all(|&b| (0x21..=0x7e).contains(&b)) {
+        return None;
+    }
+    if value.len() > MAX_VALUE {
         return None;
     }
     let text = std::str::from_utf8(value).ok()?;
@@ -249,7 +281,11 @@ fn domain_or_ipv4(host: &str) -> Option<(String, HostKind)> {
     let host = host.to_ascii_lowercase();
     let without_final_dot = host.strip_suffix('.').unwrap_or(&host);
     let labels: Vec<&str> = without_final_dot.split('.').collect();
-    if labels.iter().any(|label| label.is_empty()) {
+    if labels
+        .iter()
+        .any(|label| label.is_empty() || label.len() > MAX_LABEL)
+        || without_final_dot.len() > MAX_DOMAIN
+    {
         return None;
     }
     // WHATWG URL "ends in a number": all digits, or `0x` and hex digits.
