@@ -73,7 +73,7 @@ impl fmt::Debug for ConfigError {
 }
 
 /// What is wrong with a setting. Each message says how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigErrorKind {
     /// The list holds no entry at all.

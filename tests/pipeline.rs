@@ -860,3 +860,47 @@ fn entry_points_agree_and_absolute_form_wins_over_host() {
         .unwrap();
     assert!(!policy.check(&request).is_allowed());
 }
+
+/// A reload that brings an open rule in never opens credentialed CORS reads, nor a
+/// cookie-authenticated handshake, even in report-only mode.
+#[test]
+fn a_reload_to_an_open_rule_opens_no_credentialed_access() {
+    let shared = SharedPolicy::new(POLICY.parse().unwrap());
+    let cors = Cors::builder_on(&shared)
+        .allow_credentials()
+        .build()
+        .unwrap();
+    let guard = HandshakeGuard::builder_on(&shared)
+        .authenticate_token(TokenSource::cookie("session"), |s| Ok(s.to_owned()))
+        .report_only()
+        .build()
+        .unwrap();
+    for open in [
+        OriginPolicy::builder()
+            .allow_any_origin_dangerously()
+            .build()
+            .unwrap(),
+        OriginPolicy::builder().allow_null_origin().build().unwrap(),
+    ] {
+        shared.store(open.clone());
+        let origin = if open.allows_any_origin() {
+            "https://evil.example"
+        } else {
+            "null"
+        };
+        let request = http::Request::get("/api")
+            .header("origin", origin)
+            .body(())
+            .unwrap();
+        assert_eq!(cors.actual(&request).allow_origin(), None, "{origin}");
+        let handshake = http::Request::get("/ws")
+            .header("origin", origin)
+            .header("sec-websocket-version", "13")
+            .header("cookie", "session=alice")
+            .body(())
+            .unwrap();
+        let outcome = guard.evaluate(&handshake);
+        assert_eq!(outcome.decision.status(), 403, "{origin}");
+        assert_eq!(outcome.identity, None);
+    }
+}

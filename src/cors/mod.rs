@@ -265,7 +265,10 @@ impl Cors {
     ) -> Option<HeaderValue> {
         match decision.matched_rule()? {
             MatchedRule::MissingOrigin => None,
-            MatchedRule::AnyOrigin if !self.credentials => Some(HeaderValue::from_static("*")),
+            // `build` refuses credentials with an open policy; a reloaded policy can bring an
+            // open rule in later, and then it must never grant credentialed reads.
+            MatchedRule::AnyOrigin | MatchedRule::NullOrigin if self.credentials => None,
+            MatchedRule::AnyOrigin => Some(HeaderValue::from_static("*")),
             _ => headers.get(ORIGIN).cloned(),
         }
     }

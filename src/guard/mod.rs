@@ -89,8 +89,9 @@
 //! [`HandshakeGuardBuilder::report_only`] evaluates everything, lets every handshake through
 //! and reports what would have been denied, with its reason ([`Outcome::ReportOnly`]), like
 //! CSP's `Content-Security-Policy-Report-Only`: watch the observer or the logs on the live
-//! service, fix the policy or the clients, then enforce. Only the version check is always
-//! enforced: a handshake in another protocol version cannot go on anyway.
+//! service, fix the policy or the clients, then enforce. Three checks are enforced all the
+//! same: the version (a handshake in another version cannot go on), authentication, and a
+//! cookie-authenticated handshake admitted only by an open rule (any origin, `null`).
 //!
 //! # Observability
 //!
@@ -352,6 +353,15 @@ impl<I> HandshakeGuard<I> {
         decision.origin = Some(origin);
         if let Some(reason) = origin_denial {
             refuse!(Denial::Origin(reason));
+        } else if refused_open && cookie {
+            // An ambient credential on an open rule is cross-site WebSocket hijacking:
+            // enforced even in report-only mode.
+            decision.denial = Some(Denial::OpenOrigin);
+            decision.report_only = false;
+            return GuardOutcome {
+                decision,
+                identity: None,
+            };
         } else if refused_open {
             refuse!(Denial::OpenOrigin);
         }
