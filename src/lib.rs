@@ -367,7 +367,7 @@ pub use decision::{Decision, DenyReason, MatchedRule};
 pub use error::{ConfigError, ConfigErrorKind, Setting};
 pub use excerpt::OriginExcerpt;
 pub use guard::{GuardDecision, GuardOutcome, HandshakeGuard, HandshakeGuardBuilder};
-pub use head::RequestHead;
+pub use head::{InvalidHead, RawHead, RequestHead};
 pub use lint::{Lint, LintKind};
 pub use origin::{MalformedOrigin, Origin, Scheme};
 pub use pattern::OriginPattern;

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use http::{header, HeaderMap, Request};
+use http::{header, HeaderMap, HeaderValue, Request};
 
 use crate::app_origin::{AppOrigin, AppOrigins};
 use crate::decision::{Decision, DenyReason, MatchedRule};
@@ -182,6 +182,62 @@ impl OriginPolicy {
         self.decide(headers, authority)
     }
 
+    /// Checks the raw `Origin` field values of a request, one item per header line, for
+    /// stacks whose header types are not `http` 1 (actix-web's `http` 0.2, a hand-written
+    /// parser): the same decision as [`check_headers`](Self::check_headers) on a map holding
+    /// these lines, with no map to build. No item is a missing header, two or more are
+    /// [`DenyReason::Multiple`] (never joined into one list). There is no `Host` here, so the
+    /// [`same_origin_from_host`](OriginPolicyBuilder::same_origin_from_host) rule does not
+    /// apply: use [`check_values_with_host`](Self::check_values_with_host) for that.
+    ///
+    /// ```
+    /// use origin_policy::{DenyReason, OriginPolicy};
+    /// let policy: OriginPolicy = "https://app.example.com".parse()?;
+    /// // actix-web: `request.headers().get_all("origin").map(|v| v.as_bytes())`
+    /// let one: [&[u8]; 1] = [b"https://app.example.com"];
+    /// assert!(policy.check_values(one).is_allowed());
+    /// let two: [&[u8]; 2] = [b"https://app.example.com", b"https://app.example.com"];
+    /// assert_eq!(policy.check_values(two).deny_reason(), Some(DenyReason::Multiple));
+    /// assert_eq!(policy.check_values(std::iter::empty()).deny_reason(), Some(DenyReason::Missing));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_values<'v, I>(&self, values: I) -> Decision
+    where
+        I: IntoIterator<Item = &'v [u8]>,
+    {
+        self.decide_values(values.into_iter(), None)
+    }
+
+    /// [`check_values`](Self::check_values) with the request's authority: the `Host` field
+    /// value (HTTP/1.1) or the `:authority` (HTTP/2), `None` when the request has none or
+    /// more than one `Host` line. The
+    /// [`same_origin_from_host`](OriginPolicyBuilder::same_origin_from_host) rule compares the
+    /// origin with it; every other rule ignores it. The same decision as
+    /// [`check`](Self::check) on a request with these fields.
+    ///
+    /// ```
+    /// use origin_policy::{OriginPolicy, Scheme};
+    /// let policy = OriginPolicy::builder()
+    ///     .same_origin_from_host(Scheme::Https)
+    ///     .build()?;
+    /// let origin: [&[u8]; 1] = [b"https://tenant-7.example.net"];
+    /// let host: &[u8] = b"tenant-7.example.net";
+    /// assert!(policy.check_values_with_host(origin, Some(host)).is_allowed());
+    /// assert!(!policy.check_values_with_host(origin, Some(&b"other.example.net"[..])).is_allowed());
+    /// assert!(!policy.check_values(origin).is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_values_with_host<'v, I>(&self, values: I, host: Option<&[u8]>) -> Decision
+    where
+        I: IntoIterator<Item = &'v [u8]>,
+    {
+        let authority = match self.same_origin_from_host {
+            Some(_) => host,
+            None => None,
+        };
+        self.decide_values(values.into_iter(), authority)
+    }
+
     /// Checks `request` and, when it is denied, returns the `403` response to send instead.
     #[deprecated(
         since = "0.2.0",
@@ -198,15 +254,24 @@ impl OriginPolicy {
     }
 
     fn decide(&self, headers: &HeaderMap, authority: Option<&[u8]>) -> Decision {
-        let mut values = headers.get_all(header::ORIGIN).iter();
+        let values = headers.get_all(header::ORIGIN).iter();
+        self.decide_values(values.map(HeaderValue::as_bytes), authority)
+    }
+
+    /// Zero lines, one, or several: the decision on the `Origin` field lines of a request.
+    fn decide_values<'v>(
+        &self,
+        mut values: impl Iterator<Item = &'v [u8]>,
+        authority: Option<&[u8]>,
+    ) -> Decision {
         match (values.next(), values.next()) {
             (None, _) if self.allow_missing => {
                 Decision::allow(MatchedRule::MissingOrigin, OriginExcerpt::ABSENT)
             }
             (None, _) => Decision::deny(DenyReason::Missing, OriginExcerpt::ABSENT),
-            (Some(value), None) => self.decide_value(value.as_bytes(), authority),
+            (Some(value), None) => self.decide_value(value, authority),
             (Some(first), Some(_)) => {
-                Decision::deny(DenyReason::Multiple, OriginExcerpt::new(first.as_bytes()))
+                Decision::deny(DenyReason::Multiple, OriginExcerpt::new(first))
             }
         }
     }

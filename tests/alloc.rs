@@ -85,6 +85,10 @@ fn allocation_failures(
     let count = allocations(|| got = Some(outcome(policy.check_headers(&headers))));
     record("check_headers", count, got);
 
+    let lines: Vec<&[u8]> = origins.iter().map(|o| o.as_bytes()).collect();
+    let count = allocations(|| got = Some(outcome(policy.check_values(lines.iter().copied()))));
+    record("check_values", count, got);
+
     if let Some(value) = value {
         let count = allocations(|| got = Some(outcome(policy.check_value(value.as_bytes()))));
         record("check_value", count, got);

@@ -44,7 +44,22 @@ fn decide(policy: &OriginPolicy, case: &Case) -> Decision {
                 let value = HeaderValue::from_bytes(value).unwrap_or(HeaderValue::from_static("x"));
                 map.append(ORIGIN, value);
             }
-            policy.check_headers(&map)
+            let by_map = policy.check_headers(&map);
+            // The framework-neutral entry point sees the raw lines, unreplaced.
+            let lines = headers.iter().flatten().map(Vec::as_slice);
+            let by_values = policy.check_values(lines);
+            if case.wire_safe() {
+                assert_eq!(by_values, by_map, "{}", case.label());
+            } else {
+                // Several lines, one of them unfit for a map: denied as several either way.
+                assert_eq!(
+                    by_values.deny_reason(),
+                    by_map.deny_reason(),
+                    "{}",
+                    case.label()
+                );
+            }
+            by_map
         }
     }
 }

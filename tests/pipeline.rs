@@ -22,7 +22,7 @@ use origin_policy::cors::Cors;
 use origin_policy::guard::auth::{AuthError, StaticTokens, TokenSource};
 use origin_policy::guard::{GuardDecision, GuardOutcome, HandshakeGuard, RequestKind};
 use origin_policy::layer::OriginLayer;
-use origin_policy::{OriginPolicy, PolicySource, SharedPolicy};
+use origin_policy::{OriginPolicy, PolicySource, RawHead, SharedPolicy};
 
 use crate::cors_common::{self, send_h1, H2};
 use crate::guard_common::{handshake_with_version, SyncServer};
@@ -837,12 +837,31 @@ fn entry_points_agree_and_absolute_form_wins_over_host() {
                 by_request,
                 "{value} {host:?}"
             );
+            let origins = parts.headers.get_all("origin").iter().map(|v| v.as_bytes());
+            let host_value = host.map(str::as_bytes);
+            assert_eq!(
+                policy.check_values_with_host(origins, host_value),
+                by_request,
+                "{value} {host:?}"
+            );
+            let fields = parts
+                .headers
+                .iter()
+                .map(|(name, value)| (name.as_str().as_bytes(), value.as_bytes()));
+            let raw = RawHead::from_fields(b"GET", b"/ws", fields).unwrap();
+            assert_eq!(policy.check(&raw), by_request, "{value} {host:?}");
             let guard = HandshakeGuard::builder(policy.clone()).build().unwrap();
             let mut parts = parts;
             parts
                 .headers
                 .insert("sec-websocket-version", "13".parse().unwrap());
             assert_eq!(guard.evaluate(&parts).decision.origin(), Some(&by_request));
+            let fields = parts
+                .headers
+                .iter()
+                .map(|(name, value)| (name.as_str().as_bytes(), value.as_bytes()));
+            let raw = RawHead::from_fields(b"GET", b"/ws", fields).unwrap();
+            assert_eq!(guard.evaluate(&raw).decision.origin(), Some(&by_request));
         }
     }
     // Absolute form: the target's authority, not the Host header.
