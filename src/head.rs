@@ -137,14 +137,16 @@ impl RawHead {
         let (mut parts, ()) = Request::new(()).into_parts();
         parts.method = Method::from_bytes(method).map_err(|_| InvalidHead::Method)?;
         parts.uri = Uri::try_from(target).map_err(|_| InvalidHead::Target)?;
-        let fields = fields.into_iter();
-        parts.headers.reserve(fields.size_hint().0);
-        for (index, (name, value)) in fields.enumerate() {
+        for (index, (name, value)) in fields.into_iter().enumerate() {
             let name =
                 http::HeaderName::from_bytes(name).map_err(|_| InvalidHead::FieldName { index })?;
             let value = http::HeaderValue::from_bytes(value)
                 .map_err(|_| InvalidHead::FieldValue { index })?;
-            parts.headers.append(name, value);
+            // A header map holds at most 32 768 lines; past that, an error, never a panic.
+            parts
+                .headers
+                .try_append(name, value)
+                .map_err(|_| InvalidHead::TooManyFields)?;
         }
         Ok(RawHead { parts })
     }
@@ -195,6 +197,9 @@ pub enum InvalidHead {
         /// Which line (counting from 0).
         index: usize,
     },
+    /// More distinct header names than an `http` header map holds (32 768).
+    #[error("the request has more distinct header names than a header map holds (32768)")]
+    TooManyFields,
 }
 
 #[cfg(test)]
@@ -236,5 +241,12 @@ mod tests {
         let err = RawHead::from_fields(b"GET", b"/", fields).unwrap_err();
         assert_eq!(err, InvalidHead::FieldValue { index: 0 });
         assert!(!err.to_string().contains("x: y"));
+        // `HeaderMap::append` would panic here; `try_append` gives the typed error.
+        let names: Vec<String> = (0..40_000).map(|i| format!("x-{i}")).collect();
+        let many = names.iter().map(|n| (n.as_bytes(), &b"1"[..]));
+        assert!(matches!(
+            RawHead::from_fields(b"GET", b"/", many),
+            Err(InvalidHead::TooManyFields)
+        ));
     }
 }
