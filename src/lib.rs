@@ -322,6 +322,8 @@
 //!   `tungstenite::accept_hdr(stream, &policy)` and
 //!   `tokio_tungstenite::accept_hdr_async(stream, &policy)` just work. See [`adapters::tungstenite`].
 //!   With it, a [`HandshakeGuard`] is a callback too ([`guard::tungstenite`]).
+//! - `tungstenite029`: the same callbacks for tungstenite 0.29 (tokio-tungstenite 0.29, which
+//!   axum 0.8 uses), whose `Callback` is a different trait. It can be on with `tungstenite`.
 //! - `serde`: `Serialize`/`Deserialize` for [`OriginPolicy`] and [`OriginPolicyBuilder`].
 //! - `tower`: `layer::OriginLayer`, one tower layer (axum 0.8, hyper 1) that applies the
 //!   policy to WebSocket upgrades, CORS preflights and responses, and optionally to

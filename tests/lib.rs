@@ -33,6 +33,7 @@ mod reload;
 
 // Transports over real sockets.
 mod tokio_tungstenite_sockets;
+mod tungstenite029_sockets;
 mod tungstenite_sockets;
 
 // The examples' serving code.

@@ -18,18 +18,18 @@ use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::WebSocketStream;
 
-const POLICY: &str = "https://app.example.com, https://*.tenant.example.com";
+pub(crate) const POLICY: &str = "https://app.example.com, https://*.tenant.example.com";
 
 /// No test may take longer than this, whatever goes wrong.
 const LIMIT: Duration = Duration::from_secs(30);
 
-const ALLOWED: &[&str] = &[
+pub(crate) const ALLOWED: &[&str] = &[
     "https://app.example.com",
     "HTTPS://APP.EXAMPLE.COM:443",
     "https://acme.tenant.example.com",
 ];
 
-const DENIED: &[(&[&str], DenyReason)] = &[
+pub(crate) const DENIED: &[(&[&str], DenyReason)] = &[
     (&["https://evil.example"], DenyReason::NotAllowed),
     (&[], DenyReason::Missing),
     (&["null"], DenyReason::Null),

@@ -1,6 +1,9 @@
 //! Thin adapters from [`OriginPolicy::check`](crate::OriginPolicy::check) to a transport's
 //! shape. They hold no policy logic: each one calls `check` and translates the [`Decision`](crate::Decision).
 
-#[cfg(feature = "tungstenite")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tungstenite")))]
+#[cfg(any(feature = "tungstenite", feature = "tungstenite029"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "tungstenite", feature = "tungstenite029")))
+)]
 pub mod tungstenite;

@@ -119,8 +119,11 @@ mod response;
 mod subprotocol;
 #[cfg(feature = "tracing")]
 mod trace;
-#[cfg(feature = "tungstenite")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tungstenite")))]
+#[cfg(any(feature = "tungstenite", feature = "tungstenite029"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "tungstenite", feature = "tungstenite029")))
+)]
 pub mod tungstenite;
 
 use auth::{AuthError, TokenSource};

@@ -47,7 +47,7 @@
 //! check, with its `426 Upgrade Required` and `Sec-WebSocket-Version: 13`, serves
 //! frameworks that call [`HandshakeGuard::evaluate`] directly.)
 
-use tungstenite::handshake::server::{Callback, ErrorResponse, Request, Response};
+use http::{Request, Response};
 
 use super::{GuardOutcome, HandshakeGuard};
 
@@ -81,28 +81,51 @@ impl<I> HandshakeGuard<I> {
     }
 }
 
-impl<I> Callback for GuardCallback<'_, I> {
-    fn on_request(self, request: &Request, response: Response) -> Result<Response, ErrorResponse> {
-        let outcome = self.guard.evaluate(request);
-        let result = respond(&outcome, response);
-        *self.slot = Some(outcome);
-        result
-    }
+/// What a tungstenite callback returns on refusal, the same type in every supported version.
+type ErrorResponse = Response<Option<String>>;
+
+/// The `Callback` impls for one tungstenite version (`$tungstenite` is the crate's name in
+/// this crate's dependencies): only the trait differs between versions.
+macro_rules! guard_callbacks {
+    ($tungstenite:ident) => {
+        impl<I> $tungstenite::handshake::server::Callback for GuardCallback<'_, I> {
+            fn on_request(
+                self,
+                request: &Request<()>,
+                response: Response<()>,
+            ) -> Result<Response<()>, ErrorResponse> {
+                let outcome = self.guard.evaluate(request);
+                let result = respond(&outcome, response);
+                *self.slot = Some(outcome);
+                result
+            }
+        }
+
+        /// `&guard` as a callback, for when the outcome is not needed (the observer still
+        /// sees it).
+        impl<I> $tungstenite::handshake::server::Callback for &HandshakeGuard<I> {
+            fn on_request(
+                self,
+                request: &Request<()>,
+                response: Response<()>,
+            ) -> Result<Response<()>, ErrorResponse> {
+                respond(&self.evaluate(request), response)
+            }
+        }
+    };
 }
 
-/// `&guard` as a callback, for when the outcome is not needed (the observer still sees it).
-impl<I> Callback for &HandshakeGuard<I> {
-    fn on_request(self, request: &Request, response: Response) -> Result<Response, ErrorResponse> {
-        respond(&self.evaluate(request), response)
-    }
-}
+#[cfg(feature = "tungstenite")]
+guard_callbacks!(tungstenite);
+#[cfg(feature = "tungstenite029")]
+guard_callbacks!(tungstenite029);
 
 // The signature is tungstenite's `Callback::on_request`; its error type is not ours to box.
 #[allow(clippy::result_large_err)]
 fn respond<I>(
     outcome: &GuardOutcome<I>,
-    mut response: Response,
-) -> Result<Response, ErrorResponse> {
+    mut response: Response<()>,
+) -> Result<Response<()>, ErrorResponse> {
     match outcome.decision.rejection::<&'static str>() {
         Some(rejection) => Err(rejection.map(|body| Some(body.to_owned()))),
         None => {
