@@ -22,6 +22,7 @@
 //! | [`ConfigError`], [`Setting`] | the one configuration error of every builder |
 //! | [`Origin`], [`OriginPattern`], [`PortRule`], [`AppOrigin`] | the parsed entries of a policy |
 //! | [`Lint`], [`LintKind`] | risky but legal configuration, for start-up warnings |
+//! | [`coming_from`] | from tower-http, actix-cors, rocket_cors, Go's and Python's WebSocket servers: each setting's name here, and what differs |
 //!
 //! # Quick start
 //!
@@ -342,6 +343,8 @@
 
 pub mod adapters;
 mod app_origin;
+#[doc = include_str!("../docs/COMING_FROM.md")]
+pub mod coming_from {}
 pub mod cors;
 mod decision;
 mod entry;

@@ -5,7 +5,7 @@
 //!
 //! # Getting the outcome back
 //!
-//! tungstenite's [`Callback`] is consumed by the handshake and can only return the response,
+//! tungstenite's [`Callback`](tungstenite::handshake::server::Callback) is consumed by the handshake and can only return the response,
 //! so [`HandshakeGuard::callback`] borrows a slot, an `Option<GuardOutcome<I>>`, that the
 //! callback fills. The borrow ends when `accept_hdr` (or `accept_hdr_async(..).await`)
 //! returns, so the slot is readable right after, with no globals, channels or locks:
