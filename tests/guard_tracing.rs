@@ -120,7 +120,7 @@ fn one_event_per_decision_and_never_the_credential() {
     let expected: [&[&str]; 5] = [
         &[
             "DEBUG origin_policy::guard: websocket handshake allowed",
-            "outcome=\"allowed\" status=101 check=\"\" reason=\"\"",
+            "kind=\"handshake\" outcome=\"allowed\" status=101 check=\"\" reason=\"\"",
             "origin=\"https://app.example.com\" rule=https://app.example.com subprotocol=\"graphql-ws\" authenticated=true",
         ],
         &[

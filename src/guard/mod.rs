@@ -292,11 +292,16 @@ impl<I> HandshakeGuard<I> {
         outcome
     }
 
-    /// Whether anything sees reports: an observer, or the `tracing` feature. Lets the layer
-    /// skip building a report for every request when nobody would read it.
+    /// Whether anything sees reports: an observer, or a `tracing` subscriber that records
+    /// this crate's events. Lets the layer skip building a report for every request when
+    /// nobody would read it.
     #[cfg(feature = "tower")]
     pub(crate) fn is_observed(&self) -> bool {
-        self.inner.observer.is_some() || cfg!(feature = "tracing")
+        #[cfg(feature = "tracing")]
+        let traced = trace::is_enabled();
+        #[cfg(not(feature = "tracing"))]
+        let traced = false;
+        self.inner.observer.is_some() || traced
     }
 
     /// Hands `decision` to the observer and to `tracing`. A panicking observer is contained
@@ -1448,5 +1453,31 @@ mod tests {
         let mut headers = HeaderMap::new();
         decision.add_response_headers(&mut headers);
         assert!(headers.is_empty());
+    }
+
+    /// The layer builds a report for an allowed request only when something reads it: an
+    /// observer, or a subscriber recording this crate's events (not merely the feature).
+    #[test]
+    #[cfg(all(feature = "tower", feature = "tracing"))]
+    fn observed_only_by_an_observer_or_a_recording_subscriber() {
+        let policy: OriginPolicy = "https://app.example.com".parse().unwrap();
+        let silent = HandshakeGuard::origin_only(policy.clone().into());
+        assert!(!silent.is_observed(), "no subscriber, no observer");
+        let observed = HandshakeGuard::builder(policy)
+            .observe(|_| {})
+            .build()
+            .unwrap();
+        assert!(observed.is_observed());
+
+        let recording = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::WARN)
+            .with_writer(std::io::sink)
+            .finish();
+        tracing::subscriber::with_default(recording, || assert!(silent.is_observed()));
+        let off = tracing_subscriber::fmt()
+            .with_max_level(tracing_subscriber::filter::LevelFilter::OFF)
+            .with_writer(std::io::sink)
+            .finish();
+        tracing::subscriber::with_default(off, || assert!(!silent.is_observed()));
     }
 }
