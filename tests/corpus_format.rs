@@ -257,3 +257,80 @@ fn corpus_spot_checks() {
     );
     assert_eq!(find("null-opaque", "null"), Expected::Deny(Some("null")));
 }
+
+/// The counts written in tests/corpus/README.md (rows per class, allow rows, rows per
+/// expectation, rows that are not wire-safe) are the corpus's: adding a row without updating
+/// the README fails here.
+#[test]
+fn the_readme_counts_are_the_corpus_counts() {
+    let readme = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/corpus/README.md"
+    ))
+    .expect("tests/corpus/README.md");
+    let cases = cases();
+
+    let mut actual: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for case in &cases {
+        let entry = actual.entry(case.category.as_str()).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(case.expected.is_allow());
+    }
+    // `| class | rows | class | rows |` rows: each cell pair is a name and `N` or `N (A)`.
+    let mut written: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for line in readme.lines().filter(|l| l.starts_with("| ")) {
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        for pair in cells.chunks(2) {
+            let [name, count] = pair else { continue };
+            if !actual.contains_key(name) {
+                continue;
+            }
+            let (rows, allowed) = match count.split_once(" (") {
+                Some((rows, allowed)) => (rows, allowed.trim_end_matches(')')),
+                None => (*count, "0"),
+            };
+            written.insert(
+                name,
+                (
+                    rows.parse().expect("a row count"),
+                    allowed.parse().expect("an allow count"),
+                ),
+            );
+        }
+    }
+    assert_eq!(written, actual, "the class table of tests/corpus/README.md");
+
+    let expectation = |e: &Expected| match e {
+        Expected::Allow => "allow".to_owned(),
+        Expected::Deny(None) => "deny".to_owned(),
+        Expected::Deny(Some(reason)) => format!("deny:{reason}"),
+    };
+    let mut by_expectation: BTreeMap<String, usize> = BTreeMap::new();
+    for case in &cases {
+        *by_expectation
+            .entry(expectation(&case.expected))
+            .or_default() += 1;
+    }
+    let line = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("By expectation"))
+        .take_while(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        line.starts_with(&format!("By expectation ({} rows):", cases.len())),
+        "{line}"
+    );
+    for (name, count) in &by_expectation {
+        assert!(
+            line.contains(&format!("{count} `{name}`")),
+            "README says otherwise for {count} `{name}`: {line}"
+        );
+    }
+
+    let raw_only = cases.iter().filter(|c| !c.wire_safe()).count();
+    assert!(
+        readme.contains(&format!("The other\n{raw_only} rows")),
+        "tests/corpus/README.md: {raw_only} rows are not wire-safe"
+    );
+}
