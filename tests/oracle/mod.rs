@@ -187,13 +187,20 @@ pub fn decide(allowlist: &Allowlist, value: &[u8]) -> Verdict {
         return Verdict::sure(kind);
     }
 
-    // Step 2: the grammar.
+    // Step 2: the length limits of the docs, before anything else is looked at: a value
+    // over 300 bytes, or a domain with a label over 63 bytes or over 253 bytes in all (one
+    // final dot not counted), names no page that could exist.
+    if over_length_limits(value) {
+        return Verdict::sure(Kind::Malformed);
+    }
+
+    // Step 3: the grammar.
     let Some(parts) = grammar(value) else {
         return Verdict::sure(Kind::Malformed);
     };
     let value = std::str::from_utf8(value).expect("grammar checked ASCII");
 
-    // Step 3: `url` must serialize the origin back to what was sent, up to letter case and
+    // Step 4: `url` must serialize the origin back to what was sent, up to letter case and
     // an explicit default port.
     let expected = if parts.port.is_some() && parts.port == default_port(&parts.scheme) {
         format!("{}://{}", parts.scheme, parts.host.to_ascii_lowercase())
@@ -216,12 +223,12 @@ pub fn decide(allowlist: &Allowlist, value: &[u8]) -> Verdict {
     }
     let serialized = expected;
 
-    // Step 4: only pages of http(s) origins exist to be allowed.
+    // Step 5: only pages of http(s) origins exist to be allowed.
     if parts.scheme != "http" && parts.scheme != "https" {
         return Verdict::sure(Kind::NotAllowed);
     }
 
-    // Step 5: exact entries, then the most specific matching wildcard (matching patterns
+    // Step 6: exact entries, then the most specific matching wildcard (matching patterns
     // share the origin's scheme and port, so the longest one has the longest base).
     if allowlist.exact.contains(&serialized) {
         return Verdict::sure(Kind::Allow(Rule::Exact(serialized)));
@@ -235,6 +242,23 @@ pub fn decide(allowlist: &Allowlist, value: &[u8]) -> Verdict {
         Some(pattern) => Verdict::sure(Kind::Allow(Rule::Wildcard(pattern.clone()))),
         None => Verdict::sure(Kind::NotAllowed),
     }
+}
+
+/// Whether the trimmed `value` is over 300 bytes, or its host (the run of domain characters
+/// after the first `://`) has a label over 63 bytes or is over 253 bytes without a final dot.
+pub fn over_length_limits(value: &[u8]) -> bool {
+    if value.len() > 300 {
+        return true;
+    }
+    let Some(start) = value.windows(3).position(|w| w == b"://") else {
+        return false;
+    };
+    let host = value[start + 3..]
+        .split(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
+        .next()
+        .unwrap_or_default();
+    let host = host.strip_suffix(b".").unwrap_or(host);
+    host.len() > 253 || host.split(|&b| b == b'.').any(|label| label.len() > 63)
 }
 
 /// Whether the canonical origin `origin` matches the canonical pattern
