@@ -923,3 +923,49 @@ proptest! {
         arbitrary_headers(&spec, OptIns { missing, null, any }, &origins, &others)?;
     }
 }
+
+/// The length limits on both sides of each boundary: the crate and the oracle agree on the
+/// exact decision for labels of 62 to 64 bytes, domains of 252 to 254 bytes (with and without
+/// a final dot) and values of 299 to 301 bytes, allowed by a wildcard where under the limit.
+#[test]
+fn length_limits_agree_with_the_oracle_at_each_boundary() {
+    let policy: OriginPolicy = "https://*.example.com".parse().expect("a valid policy");
+    let allowlist = Allowlist {
+        exact: Vec::new(),
+        patterns: vec!["https://*.example.com".to_owned()],
+    };
+    let mut values = Vec::new();
+    for label in 62..=64 {
+        values.push(format!("https://{}.example.com", "a".repeat(label)));
+    }
+    // `.example.com` is 12 bytes; labels of 49 bytes plus their dots fill the rest.
+    for domain in 252..=254 {
+        let mut host = String::new();
+        while host.len() + 12 < domain {
+            let room = domain - 12 - host.len();
+            let take = room.min(50);
+            // A label, then its dot: never a label of 0 bytes.
+            let label = "b".repeat(take.saturating_sub(1).max(1));
+            host.push_str(&label);
+            host.push('.');
+        }
+        let host = format!("{host}example.com");
+        values.push(format!("https://{host}"));
+        values.push(format!("https://{host}."));
+    }
+    for total in 299..=301 {
+        let rest = total - "https://".len() - ":1".len();
+        values.push(format!("https://{}:1", "c".repeat(rest)));
+    }
+    let mut allowed = 0;
+    for value in &values {
+        let got = kind_of(&policy.check_value(value.as_bytes()));
+        let verdict = oracle::decide(&allowlist, value.as_bytes());
+        assert_eq!(got, verdict.kind, "{value} ({} bytes)", value.len());
+        allowed += usize::from(got.is_allowed());
+    }
+    assert!(
+        allowed >= 3,
+        "the boundaries were not reached from below: {values:?}"
+    );
+}
