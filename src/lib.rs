@@ -23,6 +23,7 @@
 //! | [`Origin`], [`OriginPattern`], [`PortRule`], [`AppOrigin`] | the parsed entries of a policy |
 //! | [`Lint`], [`LintKind`] | risky but legal configuration, for start-up warnings |
 //! | [`coming_from`] | from tower-http, actix-cors, rocket_cors, Go's and Python's WebSocket servers: each setting's name here, and what differs |
+//! | `testing` | test your own server in CI: the attack generator, proptest strategies and a property harness, cargo-fuzz inputs (features `testing`, `proptest`, `arbitrary`) |
 //!
 //! # Quick start
 //!
@@ -333,6 +334,10 @@
 //! - `tracing`: one structured event per [`HandshakeGuard`] decision (target
 //!   `origin_policy::guard`; outcome, status, check, reason, escaped origin, matched rule,
 //!   subprotocol; never the credential). Off by default; nothing is logged without it.
+//! - `testing`: the `testing` module's attack generator (the values `origin-audit` sends, per
+//!   class), no dependencies. `proptest` adds strategies and a property harness for your own
+//!   server; `arbitrary` adds `testing::FuzzOrigin` for cargo-fuzz targets. Both imply
+//!   `testing`; none of them is on by default.
 //!
 //! The `origin-audit` tool, which tests a live endpoint for cross-site WebSocket hijacking and
 //! CORS mistakes, is its own crate (`origin-audit/` in the repository); this one has no TLS or
@@ -366,6 +371,9 @@ mod shared;
 mod source;
 mod suffix;
 mod syntax;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 
 pub use app_origin::{AppOrigin, AppOriginKind};
 pub use decision::{Decision, DenyReason, MatchedRule};

@@ -275,7 +275,8 @@ fn final_url(target: &str, kind: ProbeKind, location: &str) -> String {
         ProbeKind::WebSocket => absolute
             .replacen("https://", "wss://", 1)
             .replacen("http://", "ws://", 1),
-        ProbeKind::Cors => absolute
+        // `ProbeKind::Cors` (the library's enum is `#[non_exhaustive]`).
+        _ => absolute
             .replacen("wss://", "https://", 1)
             .replacen("ws://", "http://", 1),
     }

@@ -202,7 +202,8 @@ impl Report {
                 let proves_nothing = match result.variant.expectation {
                     Expectation::Accept => result.verdict == Verdict::Finding,
                     Expectation::Refuse => result.verdict == Verdict::Pass,
-                    Expectation::Either => false,
+                    // `Expectation::Either`: never a finding either way.
+                    _ => false,
                 };
                 if proves_nothing {
                     result.verdict = Verdict::Inconclusive;
@@ -312,7 +313,8 @@ impl Report {
     fn probe_name(&self) -> &'static str {
         match self.kind {
             ProbeKind::WebSocket => "websocket",
-            ProbeKind::Cors => "cors",
+            // `ProbeKind::Cors` (the library's enum is `#[non_exhaustive]`).
+            _ => "cors",
         }
     }
 
@@ -465,7 +467,8 @@ impl Report {
         let mut out = String::new();
         let what = match self.kind {
             ProbeKind::WebSocket => "WebSocket handshakes",
-            ProbeKind::Cors => "CORS requests and preflights",
+            // `ProbeKind::Cors` (the library's enum is `#[non_exhaustive]`).
+            _ => "CORS requests and preflights",
         };
         let _ = writeln!(
             out,

@@ -1,10 +1,11 @@
-//! The `Origin` values an audit sends: built from the trusted origins, one attack class at a
-//! time, with the class names of the crate's corpus (`tests/corpus/origins.tsv`).
+//! The attack generator: `Origin` values built from trusted origins, one attack class at a
+//! time, with the class names of the crate's corpus (`tests/corpus/origins.tsv`). The
+//! `origin-audit` tool sends exactly these.
 
 use std::collections::HashSet;
 use std::fmt;
 
-use origin_policy::Origin;
+use crate::Origin;
 
 /// The attacker's site in generated values. `.example` is reserved (RFC 2606): nobody owns it,
 /// so a value that leaks into logs or a cache can never point at a real site.
@@ -135,7 +136,7 @@ impl Class {
     /// The class with this corpus name.
     ///
     /// ```
-    /// use origin_audit::Class;
+    /// use origin_policy::testing::Class;
     /// assert_eq!(Class::from_name("null-opaque"), Some(Class::NullOpaque));
     /// assert_eq!(Class::from_name("nope"), None);
     /// ```
@@ -204,7 +205,7 @@ impl Class {
     /// The one-line fix for a server that accepts values of this class.
     ///
     /// ```
-    /// use origin_audit::Class;
+    /// use origin_policy::testing::Class;
     /// assert!(Class::PrefixMatch.fix().starts_with("compare the whole origin"));
     /// ```
     pub const fn fix(self) -> &'static str {
@@ -268,6 +269,7 @@ impl fmt::Display for Class {
 
 /// What a correct endpoint does with a variant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Expectation {
     /// A trusted origin: refusing it means the endpoint or the path to it is broken.
     Accept,
@@ -292,7 +294,7 @@ impl Expectation {
 ///
 /// Every value is valid for `http::HeaderValue::from_bytes` (no CR, LF, NUL or other
 /// controls but HTAB): a conforming client can put it on the wire unchanged.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Variant {
     /// The corpus class.
@@ -307,8 +309,64 @@ pub struct Variant {
     pub browser_can_send: bool,
 }
 
+impl fmt::Debug for Variant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Variant")
+            .field("class", &format_args!("{}", self.class))
+            .field("expectation", &format_args!("{}", self.expectation.name()))
+            .field(
+                "origin",
+                &format_args!("{}", OriginLines(self.origin.as_deref())),
+            )
+            .field("browser_can_send", &self.browser_can_send)
+            .finish()
+    }
+}
+
+/// `Origin` lines for people: `(none)`, or each line quoted with its non-printable bytes
+/// escaped, joined by ` + `.
+pub(crate) struct OriginLines<'a>(pub(crate) Option<&'a [Vec<u8>]>);
+
+impl fmt::Display for OriginLines<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(lines) = self.0 else {
+            return f.write_str("(none)");
+        };
+        for (i, line) in lines.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" + ")?;
+            }
+            // `escape_ascii` escapes quotes, backslashes, controls and bytes over 0x7f.
+            write!(f, "\"{}\"", line.escape_ascii())?;
+        }
+        Ok(())
+    }
+}
+
 impl Variant {
-    fn new(class: Class, expectation: Expectation, origin: Option<Vec<Vec<u8>>>) -> Variant {
+    /// The `Origin` header lines, none for a request without the header.
+    ///
+    /// ```
+    /// use origin_policy::testing::{generate, ProbeKind};
+    /// let variants = generate(&["https://app.example.com".parse()?], ProbeKind::WebSocket);
+    /// assert_eq!(variants[0].lines().collect::<Vec<_>>(), [b"https://app.example.com"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn lines(&self) -> impl Iterator<Item = &[u8]> {
+        self.origin.iter().flatten().map(Vec::as_slice)
+    }
+
+    /// The one-line reason the value matters: what a server that accepts it gets wrong
+    /// ([`Class::risk`]).
+    pub fn reason(&self) -> &'static str {
+        self.class.risk()
+    }
+
+    pub(crate) fn new(
+        class: Class,
+        expectation: Expectation,
+        origin: Option<Vec<Vec<u8>>>,
+    ) -> Variant {
         let browser_can_send = match origin.as_deref() {
             Some([value]) => value == b"null" || Origin::parse_header(value).is_ok(),
             _ => false,
@@ -324,6 +382,7 @@ impl Variant {
 
 /// Where the variants will be sent; a few variants only make sense for one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ProbeKind {
     /// WebSocket handshakes (`ws://`, `wss://`).
     WebSocket,
@@ -340,7 +399,7 @@ pub enum ProbeKind {
 /// one, so the answer to it means nothing for CORS.
 ///
 /// ```
-/// use origin_audit::{generate, Class, Expectation, ProbeKind};
+/// use origin_policy::testing::{generate, Class, Expectation, ProbeKind};
 /// let trusted = ["https://app.example.com".parse()?];
 /// let variants = generate(&trusted, ProbeKind::WebSocket);
 /// assert_eq!(variants[0].expectation, Expectation::Accept);
@@ -391,7 +450,7 @@ pub fn generate_with_attacks(
 /// Hosts where anyone can publish a page, one per service: GitHub Pages, GitLab Pages,
 /// CodePen (and its preview host), JSFiddle, CodeSandbox, StackBlitz, Vercel, Netlify,
 /// Cloudflare Pages, Firebase, Heroku, Glitch, Render, Surge.
-const USER_CONTENT_HOSTS: &[&str] = &[
+pub(crate) const USER_CONTENT_HOSTS: &[&str] = &[
     "evil-example.github.io",
     "evil-example.gitlab.io",
     "codepen.io",
@@ -413,7 +472,7 @@ const USER_CONTENT_HOSTS: &[&str] = &[
 /// The default ports of common development servers (Create React App and Express, Vite,
 /// webpack-dev-server and many others, Angular, Django, Vite preview), on `localhost` and
 /// `127.0.0.1`.
-const DEVELOPMENT_ORIGINS: &[&str] = &[
+pub(crate) const DEVELOPMENT_ORIGINS: &[&str] = &[
     "http://localhost:3000",
     "http://localhost:5173",
     "http://localhost:8080",
@@ -721,7 +780,7 @@ fn attacks_from(list: &mut VariantList<'_>, origin: &Origin) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use origin_policy::OriginPolicy;
+    use crate::OriginPolicy;
 
     fn origins(list: &[&str]) -> Vec<Origin> {
         list.iter().map(|o| o.parse().unwrap()).collect()
