@@ -31,6 +31,9 @@ mod properties;
 mod properties_rules;
 mod reload;
 
+// The `testing` module: strategies and harness against the policy itself.
+mod testing;
+
 // Transports over real sockets.
 mod tokio_tungstenite_sockets;
 mod tungstenite029_sockets;

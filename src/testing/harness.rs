@@ -417,16 +417,17 @@ impl Harness {
 /// runtime with a closure instead.
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
-pub struct ServiceDecider<S, B, ResBody> {
+pub struct ServiceDecider<S, B> {
     service: S,
     /// The request and response body types the service takes and gives.
-    bodies: std::marker::PhantomData<fn(B) -> ResBody>,
+    bodies: std::marker::PhantomData<fn(B)>,
 }
 
 #[cfg(feature = "tower")]
-impl<S, B, ResBody> ServiceDecider<S, B, ResBody>
+impl<S, B> ServiceDecider<S, B>
 where
-    S: tower_service::Service<Request<B>, Response = http::Response<ResBody>>,
+    S: tower_service::Service<Request<B>>,
+    S::Response: ResponseStatus,
     B: Default,
 {
     /// Decides with `service`.
@@ -444,7 +445,7 @@ where
 }
 
 #[cfg(feature = "tower")]
-impl<S: fmt::Debug, B, ResBody> fmt::Debug for ServiceDecider<S, B, ResBody> {
+impl<S: fmt::Debug, B> fmt::Debug for ServiceDecider<S, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("ServiceDecider")
             .field(&self.service)
@@ -453,9 +454,10 @@ impl<S: fmt::Debug, B, ResBody> fmt::Debug for ServiceDecider<S, B, ResBody> {
 }
 
 #[cfg(feature = "tower")]
-impl<S, B, ResBody> Decide for ServiceDecider<S, B, ResBody>
+impl<S, B> Decide for ServiceDecider<S, B>
 where
-    S: tower_service::Service<Request<B>, Response = http::Response<ResBody>>,
+    S: tower_service::Service<Request<B>>,
+    S::Response: ResponseStatus,
     B: Default,
 {
     fn decide(&mut self, request: &Request<()>) -> Verdict {
@@ -468,7 +470,7 @@ where
             return Verdict::refused();
         }
         match block_on(service.call(copy)) {
-            Ok(response) => Verdict::from_status(response.status()),
+            Ok(response) => Verdict::from_status(ResponseStatus::status(&response)),
             Err(_) => Verdict::refused(),
         }
     }
@@ -476,25 +478,41 @@ where
 
 #[cfg(feature = "tower")]
 impl Harness {
-    /// [`run`](Self::run) over a tower `Service` ([`ServiceDecider`]).
-    pub fn run_service<S, B, ResBody>(&self, service: S) -> Result<(), HarnessError>
-    where
-        S: tower_service::Service<Request<B>, Response = http::Response<ResBody>>,
-        B: Default,
-    {
+    /// [`run`](Self::run) over a tower `Service` ([`ServiceDecider`]) that takes requests
+    /// with body `B`; a service such as an axum `Router` takes many, so name it:
+    /// `harness.run_service::<axum::body::Body>(router)`.
+    pub fn run_service<B: Default>(
+        &self,
+        service: impl tower_service::Service<Request<B>, Response: ResponseStatus>,
+    ) -> Result<(), HarnessError> {
         self.run(ServiceDecider::new(service))
     }
 
-    /// [`assert`](Self::assert) over a tower `Service` ([`ServiceDecider`]).
+    /// [`assert`](Self::assert) over a tower `Service` ([`ServiceDecider`]); name the
+    /// request body type as for [`run_service`](Self::run_service).
     #[track_caller]
-    pub fn assert_service<S, B, ResBody>(&self, service: S)
-    where
-        S: tower_service::Service<Request<B>, Response = http::Response<ResBody>>,
-        B: Default,
-    {
+    pub fn assert_service<B: Default>(
+        &self,
+        service: impl tower_service::Service<Request<B>, Response: ResponseStatus>,
+    ) {
         if let Err(error) = self.run_service(service) {
             panic!("{error}");
         }
+    }
+}
+
+/// A response whose status is a [`Verdict`]: `http::Response` with any body.
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub trait ResponseStatus {
+    /// The response's status.
+    fn status(&self) -> StatusCode;
+}
+
+#[cfg(feature = "tower")]
+impl<B> ResponseStatus for http::Response<B> {
+    fn status(&self) -> StatusCode {
+        http::Response::status(self)
     }
 }
 

@@ -41,7 +41,7 @@
 //! # }
 //! ```
 //!
-//! With the `tower` feature, `Harness::assert_service(router)` drives an axum `Router` or any
+//! With the `tower` feature, `Harness::assert_service::<axum::body::Body>(router)` drives an axum `Router` or any
 //! tower `Service` directly (the response status is the verdict: below 400 is accepted).
 //! `examples/property-test/` in the repository runs the harness against three naive checks
 //! (`starts_with`, `ends_with`, an unanchored regex), which it catches and shrinks to
@@ -84,12 +84,12 @@ pub use self::arbitrary::{FuzzHost, FuzzOrigin, FuzzScheme, Trick};
 pub use attacks::{
     generate, generate_with_attacks, Class, Expectation, ProbeKind, Variant, EVIL_HOST, EVIL_ORIGIN,
 };
-#[cfg(all(feature = "proptest", feature = "tower"))]
-#[cfg_attr(docsrs, doc(cfg(all(feature = "proptest", feature = "tower"))))]
-pub use harness::ServiceDecider;
 #[cfg(feature = "proptest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
 pub use harness::{Decide, Failure, Harness, HarnessError, Verdict};
+#[cfg(all(feature = "proptest", feature = "tower"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "proptest", feature = "tower"))))]
+pub use harness::{ResponseStatus, ServiceDecider};
 #[cfg(feature = "proptest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
 pub use strategy::{

@@ -10,15 +10,25 @@ use axum::Router;
 use origin_policy::layer::OriginLayer;
 use origin_policy::OriginPolicy;
 
-/// The app with a hand-written check: `200` when `allows` says yes to the `Origin` header's
-/// text, `403` otherwise (also without a header, or with one that is not UTF-8). Several
-/// `Origin` lines are checked by their first, as `HeaderMap::get` does.
+/// The app with a hand-written check: `200` when there is exactly one `Origin` line and
+/// `allows` says yes to its text, `403` otherwise (also when it is not UTF-8).
 pub fn naive_app(allows: fn(&str) -> bool) -> Router {
+    app(allows, true)
+}
+
+/// [`naive_app`] that reads the first `Origin` line only, as `HeaderMap::get` does, and so
+/// accepts a trusted line followed by any other.
+pub fn first_line_app(allows: fn(&str) -> bool) -> Router {
+    app(allows, false)
+}
+
+fn app(allows: fn(&str) -> bool, one_line: bool) -> Router {
     Router::new().route(
         "/",
         get(move |headers: HeaderMap| async move {
+            let several = headers.get_all("origin").iter().count() > 1;
             let origin = headers.get("origin").and_then(|value| value.to_str().ok());
-            if origin.is_some_and(allows) {
+            if !(one_line && several) && origin.is_some_and(allows) {
                 StatusCode::OK
             } else {
                 StatusCode::FORBIDDEN
