@@ -476,4 +476,24 @@ fn a_fuzz_origin_without_tricks_is_canonical() {
     for (origin, expected) in cases {
         assert_eq!(origin.to_bytes(), expected.as_bytes());
     }
+    // Tricks on a host given as non-ASCII text encode whole characters, never panic.
+    for at in 0..=255u8 {
+        let mut origin = FuzzOrigin::new(
+            FuzzScheme::Https,
+            FuzzHost::Domain(vec!["bü".into(), "example".into()]),
+            None,
+        );
+        origin
+            .tricks
+            .push(origin_policy::testing::Trick::PercentEncode(at));
+        let value = String::from_utf8(origin.to_bytes()).unwrap();
+        assert!(value.starts_with("https://"), "{value}");
+        // One character is encoded: the value is longer than the plain rendering.
+        assert!(value.len() > "https://bü.example".len(), "{value}");
+    }
+    let mut encoded = FuzzOrigin::new(FuzzScheme::Https, FuzzHost::Domain(vec!["bü".into()]), None);
+    encoded
+        .tricks
+        .push(origin_policy::testing::Trick::PercentEncode(1));
+    assert_eq!(encoded.to_bytes(), b"https://b%c3%bc");
 }

@@ -227,9 +227,10 @@ impl FuzzOrigin {
         }
     }
 
-    /// The `Origin` value: scheme, separator, host and port with the tricks applied. Every
-    /// byte is printable ASCII, a space or a tab, so the value is valid for
-    /// `http::HeaderValue::from_bytes`.
+    /// The `Origin` value: scheme, separator, host and port with the tricks applied. For the
+    /// values `arbitrary` builds every byte is printable ASCII, a space or a tab, so the value
+    /// is valid for `http::HeaderValue::from_bytes`; labels given to [`new`](Self::new) are
+    /// written as they are.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut host = match &self.host {
             FuzzHost::Domain(labels) => labels.join("."),
@@ -262,13 +263,19 @@ impl FuzzOrigin {
                 Trick::PrependText(text) => host = format!("{text}{host}"),
                 Trick::PercentEncode(at) => {
                     if !host.is_empty() {
-                        let at = usize::from(*at) % host.len();
-                        // Hosts are ASCII here, so every index is a character boundary.
+                        let mut at = usize::from(*at) % host.len();
+                        // Labels given to `FuzzOrigin::new` may hold any text: the whole
+                        // character at that byte is encoded.
+                        while !host.is_char_boundary(at) {
+                            at -= 1;
+                        }
                         if let Some(c) = host[at..].chars().next() {
-                            host.replace_range(
-                                at..at + c.len_utf8(),
-                                &format!("%{:02x}", u32::from(c)),
-                            );
+                            let encoded: String = c
+                                .encode_utf8(&mut [0; 4])
+                                .bytes()
+                                .map(|b| format!("%{b:02x}"))
+                                .collect();
+                            host.replace_range(at..at + c.len_utf8(), &encoded);
                         }
                     }
                 }
