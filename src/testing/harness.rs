@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri};
-use proptest::strategy::Union;
+use proptest::strategy::{Strategy, Union};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 
 use super::attacks::{generate, Class, Expectation, ProbeKind, Variant, EVIL_ORIGIN};
@@ -308,9 +308,13 @@ impl Harness {
             judge(&variant).map_err(fail)?;
         }
 
-        let mut choices = allowed_choices(&self.policy);
-        choices.push(attacks_on(&self.policy));
-        let strategy = Union::new(choices);
+        // Half allowed origins (whatever the number of entries), half attacks.
+        let allowed = allowed_choices(&self.policy);
+        let strategy = if allowed.is_empty() {
+            attacks_on(&self.policy)
+        } else {
+            Union::new([Union::new(allowed).boxed(), attacks_on(&self.policy)]).boxed()
+        };
         let mut runner = TestRunner::new_with_rng(
             self.config.clone(),
             TestRng::deterministic_rng(RngAlgorithm::ChaCha),
