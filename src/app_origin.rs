@@ -24,10 +24,10 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
-use std::sync::Arc;
 
 use crate::error::{ConfigError, ConfigErrorKind};
 use crate::origin::OriginBytes;
+use crate::text::Text;
 
 /// What an [`AppOrigin`] belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -164,14 +164,21 @@ fn is_uuid(id: &[u8]) -> bool {
 /// ```
 #[derive(Clone)]
 pub struct AppOrigin {
-    serialized: Arc<str>,
+    /// Inline when short (`capacitor://localhost`); an extension id is shared.
+    serialized: Text,
     kind: AppOriginKind,
 }
 
 impl AppOrigin {
     /// The canonical serialization, e.g. `capacitor://localhost`.
     pub fn as_str(&self) -> &str {
-        &self.serialized
+        self.serialized.as_str()
+    }
+
+    /// Whether a clone copies the serialization instead of counting a reference.
+    #[cfg(test)]
+    pub(crate) fn is_inline(&self) -> bool {
+        self.serialized.is_inline()
     }
 
     /// What the origin belongs to.
@@ -181,7 +188,7 @@ impl AppOrigin {
 
     /// The identifier after `://`: the extension id or UUID, or `localhost`.
     pub fn id(&self) -> &str {
-        &self.serialized[self.kind.scheme().len() + 3..]
+        &self.as_str()[self.kind.scheme().len() + 3..]
     }
 
     /// Parses an entry, or says what is wrong with it.
@@ -198,7 +205,7 @@ impl AppOrigin {
             return Err(K::InvalidAppOrigin(kind.grammar()));
         }
         Ok(AppOrigin {
-            serialized: Arc::from(format!("{}://{}", kind.scheme(), id.to_ascii_lowercase())),
+            serialized: Text::new(&format!("{}://{}", kind.scheme(), id.to_ascii_lowercase())),
             kind,
         })
     }

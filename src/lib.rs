@@ -374,6 +374,7 @@ mod syntax;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+mod text;
 
 pub use app_origin::{AppOrigin, AppOriginKind};
 pub use decision::{Decision, DenyReason, MatchedRule};

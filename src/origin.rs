@@ -7,12 +7,11 @@
 //! it is the scheme's default. An `Origin` request header carries exactly that string
 //! (RFC 6454 section 7, WHATWG Fetch), or `null`.
 
+use crate::host::{self, HostError, HostKind};
+use crate::text::Text;
 use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
-
-use crate::host::{self, HostError, HostKind};
 
 /// The scheme of a web origin a browser can send: `http` or `https`.
 ///
@@ -93,10 +92,13 @@ impl fmt::Display for Scheme {
 /// ```
 #[derive(Clone)]
 pub struct Origin {
-    serialized: Arc<str>,
-    scheme: Scheme,
-    host_end: usize,
+    /// Inline when short, so that a clone (every allowed check's `MatchedRule`) touches no
+    /// shared reference count.
+    serialized: Text,
+    /// End of the host in `serialized` (a serialization is at most 300 bytes).
+    host_end: u16,
     port: Option<u16>,
+    scheme: Scheme,
 }
 
 impl Origin {
@@ -124,7 +126,7 @@ impl Origin {
 
     /// The canonical serialization, e.g. `https://app.example.com:8443`.
     pub fn as_str(&self) -> &str {
-        &self.serialized
+        self.serialized.as_str()
     }
 
     /// The scheme.
@@ -135,7 +137,12 @@ impl Origin {
     /// The host in its serialization: lowercase punycode domain, dotted-quad IPv4, or bracketed
     /// compressed IPv6.
     pub fn host(&self) -> &str {
-        &self.serialized[self.scheme.as_str().len() + 3..self.host_end]
+        &self.as_str()[self.scheme.as_str().len() + 3..usize::from(self.host_end)]
+    }
+
+    /// The host as bytes, without the UTF-8 check of [`host`](Self::host).
+    pub(crate) fn host_bytes(&self) -> &[u8] {
+        &self.serialized.as_bytes()[self.scheme.as_str().len() + 3..usize::from(self.host_end)]
     }
 
     /// The port, unless it is the scheme's default.
@@ -146,6 +153,12 @@ impl Origin {
     /// The port, the scheme's default filled in.
     pub fn port_or_default(&self) -> u16 {
         self.port.unwrap_or(self.scheme.default_port())
+    }
+
+    /// Whether a clone copies the serialization instead of counting a reference.
+    #[cfg(test)]
+    pub(crate) fn is_inline(&self) -> bool {
+        self.serialized.is_inline()
     }
 
     /// Builds an `Origin` from a canonical serialization this crate has validated.
@@ -298,9 +311,10 @@ impl TupleOrigin<'_> {
     fn to_owned_origin(&self) -> Origin {
         Origin {
             // Only ASCII ever gets here; a lossy conversion cannot change it.
-            serialized: Arc::from(String::from_utf8_lossy(&self.serialized)),
+            serialized: Text::new(&String::from_utf8_lossy(&self.serialized)),
             scheme: self.scheme,
-            host_end: self.host_end,
+            // The parsers refuse values over 300 bytes, so the host ends below that.
+            host_end: u16::try_from(self.host_end).unwrap_or(u16::MAX),
             port: self.port,
         }
     }

@@ -3,12 +3,14 @@
 //! configuration is `entry.rs`.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::host::HostKind;
 use crate::origin::{Origin, Scheme, TupleOrigin};
 use crate::port::PortRule;
 use crate::suffix;
+use crate::text::Text;
 
 /// An allowlist rule that is more than one exact origin: wildcard subdomains
 /// (`https://*.tenant.example.com`), a port rule (`http://localhost:*`,
@@ -33,19 +35,20 @@ use crate::suffix;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct OriginPattern(Arc<PatternParts>);
+pub struct OriginPattern(PatternParts);
 
-/// The parts of an [`OriginPattern`], shared so that a [`MatchedRule`](crate::MatchedRule)
-/// clone costs a reference count, never an allocation.
-#[derive(Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// The parts of an [`OriginPattern`]. A [`MatchedRule`](crate::MatchedRule) clone of a
+/// pattern whose text fits inline and whose port rule is one port or any port copies bytes;
+/// a longer text or a port list costs a reference count, never an allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct PatternParts {
     /// `scheme "://" ["*."] host [port rule]`, canonical.
-    serialized: Box<str>,
+    serialized: Text,
     scheme: Scheme,
     subdomains: bool,
-    /// End of the host (or wildcard base) in `serialized`.
-    host_end: usize,
-    ports: PortRule,
+    /// End of the host (or wildcard base) in `serialized` (at most 300 bytes in).
+    host_end: u16,
+    ports: Ports,
     /// Whether the wildcard may cover names under a public suffix (the builder's opt-in).
     across_public_suffixes: bool,
 }
@@ -60,19 +63,20 @@ impl OriginPattern {
         ports: PortRule,
         across_public_suffixes: bool,
     ) -> OriginPattern {
-        OriginPattern(Arc::new(PatternParts {
-            serialized,
+        OriginPattern(PatternParts {
+            serialized: Text::new(&serialized),
             scheme,
             subdomains,
-            host_end,
-            ports,
+            // An entry is at most 300 bytes long, so its host ends below that.
+            host_end: u16::try_from(host_end).unwrap_or(u16::MAX),
+            ports: Ports::new(ports),
             across_public_suffixes,
-        }))
+        })
     }
 
     /// The canonical pattern, e.g. `https://*.tenant.example.com` or `http://localhost:*`.
     pub fn as_str(&self) -> &str {
-        &self.0.serialized
+        self.0.serialized.as_str()
     }
 
     /// The scheme a matching origin must have.
@@ -83,8 +87,18 @@ impl OriginPattern {
     /// The host: for a wildcard, the base domain under which any subdomain matches
     /// (`tenant.example.com`); otherwise the exact host.
     pub fn host(&self) -> &str {
+        &self.as_str()[self.host_range()]
+    }
+
+    /// Where [`host`](Self::host) is in the serialization.
+    fn host_range(&self) -> std::ops::Range<usize> {
         let start = self.0.scheme.as_str().len() + 3 + if self.0.subdomains { 2 } else { 0 };
-        &self.0.serialized[start..self.0.host_end]
+        start..usize::from(self.0.host_end)
+    }
+
+    /// The host as bytes, without the UTF-8 check of [`host`](Self::host).
+    fn host_bytes(&self) -> &[u8] {
+        &self.0.serialized.as_bytes()[self.host_range()]
     }
 
     /// Whether this is a wildcard-subdomain pattern (it never matches [`host`](Self::host)
@@ -95,7 +109,13 @@ impl OriginPattern {
 
     /// The ports a matching origin may have.
     pub fn ports(&self) -> &PortRule {
-        &self.0.ports
+        self.0.ports.rule()
+    }
+
+    /// Whether a clone copies the pattern instead of counting a reference.
+    #[cfg(test)]
+    pub(crate) fn is_inline(&self) -> bool {
+        self.0.serialized.is_inline() && matches!(self.0.ports, Ports::Plain(_))
     }
 
     /// Whether `origin` matches this pattern.
@@ -111,7 +131,7 @@ impl OriginPattern {
     pub fn matches(&self, origin: &Origin) -> bool {
         self.matches_parts(
             origin.scheme(),
-            origin.host().as_bytes(),
+            origin.host_bytes(),
             origin.port_or_default(),
         )
     }
@@ -129,10 +149,10 @@ impl OriginPattern {
     fn matches_parts(&self, scheme: Scheme, host: &[u8], port: u16) -> bool {
         // The cheap comparisons first: many patterns can share one base (one per port list),
         // and only those that agree on scheme and port need the Public Suffix List lookup.
-        if scheme != self.0.scheme || !self.0.ports.accepts(port) {
+        if scheme != self.0.scheme || !self.0.ports.rule().accepts(port) {
             return false;
         }
-        let base = self.host().as_bytes();
+        let base = self.host_bytes();
         if self.0.subdomains {
             // One or more whole labels, then a dot, then the base. Hosts that reach here have
             // no empty labels (the parsers refuse them), so a non-empty prefix is whole labels.
@@ -147,6 +167,57 @@ impl OriginPattern {
         } else {
             host == base
         }
+    }
+}
+
+/// A pattern's [`PortRule`]: held as is when cloning it allocates nothing (one port, any
+/// port), shared when it is a list.
+#[derive(Debug, Clone)]
+enum Ports {
+    Plain(PortRule),
+    List(Arc<PortRule>),
+}
+
+impl Ports {
+    fn new(rule: PortRule) -> Ports {
+        match rule {
+            PortRule::OneOf(_) => Ports::List(Arc::new(rule)),
+            PortRule::Is(_) | PortRule::Any => Ports::Plain(rule),
+        }
+    }
+
+    fn rule(&self) -> &PortRule {
+        match self {
+            Ports::Plain(rule) => rule,
+            Ports::List(rule) => rule,
+        }
+    }
+}
+
+// Compared, ordered and hashed as the rule itself, whichever way it is held.
+impl PartialEq for Ports {
+    fn eq(&self, other: &Ports) -> bool {
+        self.rule() == other.rule()
+    }
+}
+
+impl Eq for Ports {}
+
+impl PartialOrd for Ports {
+    fn partial_cmp(&self, other: &Ports) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ports {
+    fn cmp(&self, other: &Ports) -> std::cmp::Ordering {
+        self.rule().cmp(other.rule())
+    }
+}
+
+impl Hash for Ports {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.rule().hash(state);
     }
 }
 

@@ -1006,6 +1006,57 @@ mod tests {
         POLICY.parse().expect("the test policy is valid")
     }
 
+    /// Issue 13: an allowed check hands out an owned `MatchedRule`; for the origins browsers
+    /// send, cloning it must copy bytes, never write a reference count that every thread
+    /// checking the same rule shares. Longer texts and port lists are shared (and say so).
+    #[test]
+    fn allowed_rules_are_copied_not_counted() {
+        let policy = OriginPolicy::builder()
+            .allow("https://app.example.com")
+            .allow("https://*.tenant.example.com")
+            .allow("http://localhost:*")
+            .allow("https://admin.example.org:[8443,9443]")
+            .allow("https://a-rather-long-host-name.example.com")
+            .same_origin("https://own.example.net")
+            .allow_extension_or_app_origin("capacitor://localhost")
+            .allow_extension_or_app_origin("chrome-extension://abcdefghijklmnopabcdefghijklmnop")
+            .build()
+            .expect("a valid policy");
+        let inline = |value: &[u8]| match policy.check_value(value) {
+            Decision::Allow { rule, .. } => match rule {
+                MatchedRule::Exact(origin) | MatchedRule::SameOrigin(origin) => origin.is_inline(),
+                MatchedRule::Pattern(pattern) => pattern.is_inline(),
+                MatchedRule::AppOrigin(origin) => origin.is_inline(),
+                other => panic!("{other:?} for {value:?}"),
+            },
+            denied => panic!("{denied} for {value:?}"),
+        };
+        let cases: &[(&[u8], bool)] = &[
+            (b"https://app.example.com", true),
+            (b"HTTPS://APP.EXAMPLE.COM:443", true),
+            (b"https://acme.tenant.example.com", true),
+            (b"http://localhost:5173", true),
+            (b"https://own.example.net", true),
+            (b"capacitor://localhost", true),
+            // 44 bytes: over the inline limit.
+            (b"https://a-rather-long-host-name.example.com", false),
+            // A port list is shared.
+            (b"https://admin.example.org:9443", false),
+            (
+                b"chrome-extension://abcdefghijklmnopabcdefghijklmnop",
+                false,
+            ),
+        ];
+        for &(value, expected) in cases {
+            assert_eq!(
+                inline(value),
+                expected,
+                "{}",
+                String::from_utf8_lossy(value)
+            );
+        }
+    }
+
     /// Mirrors the "Matching rules" table of the crate docs, row for row.
     #[test]
     fn matching_rules_table() {

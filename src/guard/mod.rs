@@ -110,6 +110,7 @@ use http::header::{SEC_WEBSOCKET_PROTOCOL, SEC_WEBSOCKET_VERSION};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 
 use crate::source::LoadedPolicy;
+use crate::text::Text;
 use crate::{ConfigError, ConfigErrorKind};
 use crate::{Decision, DenyReason, MatchedRule, OriginPolicy, PolicySource, RequestHead};
 
@@ -913,7 +914,7 @@ impl fmt::Display for Denial {
 pub struct GuardDecision {
     kind: RequestKind,
     origin: Option<Decision>,
-    subprotocol: Option<Arc<str>>,
+    subprotocol: Option<Text>,
     authenticated: bool,
     denial: Option<Denial>,
     report_only: bool,
@@ -987,7 +988,7 @@ impl GuardDecision {
 
     /// The chosen subprotocol, one of the server's list, exactly as the client offered it.
     pub fn subprotocol(&self) -> Option<&str> {
-        self.subprotocol.as_deref()
+        self.subprotocol.as_ref().map(Text::as_str)
     }
 
     /// Whether the authentication hook returned an identity.
@@ -1034,7 +1035,7 @@ impl GuardDecision {
         }
         if let Some(protocol) = &self.subprotocol {
             // The server's own list holds only validated tokens.
-            if let Ok(value) = HeaderValue::from_str(protocol) {
+            if let Ok(value) = HeaderValue::from_str(protocol.as_str()) {
                 headers.insert(SEC_WEBSOCKET_PROTOCOL, value);
             }
         }
@@ -1059,7 +1060,7 @@ impl fmt::Display for GuardDecision {
         };
         write!(f, ": {origin}")?;
         if let Some(protocol) = &self.subprotocol {
-            write!(f, ", subprotocol {protocol}")?;
+            write!(f, ", subprotocol {}", protocol.as_str())?;
         }
         if self.authenticated {
             f.write_str(", authenticated")?;

@@ -1,12 +1,11 @@
 //! Subprotocol negotiation (RFC 6455 section 4.2.2): the server's list in preference order
 //! against the client's `Sec-WebSocket-Protocol` offer.
 
-use std::sync::Arc;
-
 use http::header::SEC_WEBSOCKET_PROTOCOL;
 use http::HeaderMap;
 
 use crate::syntax::is_token;
+use crate::text::Text;
 use crate::{ConfigError, ConfigErrorKind};
 
 /// Why the subprotocol step refused a handshake (answered `400 Bad Request`).
@@ -50,7 +49,8 @@ impl SubprotocolError {
 #[derive(Debug, Clone)]
 pub(crate) struct Subprotocols {
     /// Validated tokens, distinct, in the server's order of preference.
-    server: Vec<Arc<str>>,
+    /// Inline when short, so that handing the chosen one to the caller copies bytes.
+    server: Vec<Text>,
     allow_none: bool,
 }
 
@@ -65,7 +65,7 @@ impl Subprotocols {
         if server.is_empty() {
             return Err(ConfigError::new("", ConfigErrorKind::EmptySubprotocolList));
         }
-        let mut list: Vec<Arc<str>> = Vec::with_capacity(server.len());
+        let mut list: Vec<Text> = Vec::with_capacity(server.len());
         for protocol in server {
             if !is_token(protocol.as_bytes()) {
                 return Err(ConfigError::new(
@@ -73,7 +73,7 @@ impl Subprotocols {
                     ConfigErrorKind::InvalidSubprotocol,
                 ));
             }
-            if list.iter().any(|known| **known == *protocol) {
+            if list.iter().any(|known| known.as_str() == protocol) {
                 return Err(ConfigError::new(
                     protocol,
                     ConfigErrorKind::DuplicateSubprotocol,
@@ -87,7 +87,7 @@ impl Subprotocols {
                     ));
                 }
             }
-            list.push(Arc::from(protocol));
+            list.push(Text::new(&protocol));
         }
         Ok(Subprotocols {
             server: list,
@@ -103,7 +103,7 @@ impl Subprotocols {
         &self,
         headers: &HeaderMap,
         credential_prefix: Option<&str>,
-    ) -> Result<Option<Arc<str>>, SubprotocolError> {
+    ) -> Result<Option<Text>, SubprotocolError> {
         let is_protocol = |item: &&[u8]| match credential_prefix {
             Some(prefix) => !item.starts_with(prefix.as_bytes()),
             None => true,
@@ -145,7 +145,7 @@ impl Subprotocols {
 
     /// The server's protocols, in preference order.
     pub(crate) fn server(&self) -> impl Iterator<Item = &str> {
-        self.server.iter().map(|p| &**p)
+        self.server.iter().map(Text::as_str)
     }
 
     pub(crate) fn allows_none(&self) -> bool {
