@@ -364,6 +364,8 @@ pub mod layer;
 mod lint;
 mod origin;
 mod pattern;
+#[cfg(any(feature = "tower", feature = "actix"))]
+mod pipeline;
 mod policy;
 mod port;
 #[cfg(feature = "reload")]

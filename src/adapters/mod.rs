@@ -7,3 +7,7 @@
     doc(cfg(any(feature = "tungstenite", feature = "tungstenite029")))
 )]
 pub mod tungstenite;
+
+#[cfg(feature = "actix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
+pub mod actix;

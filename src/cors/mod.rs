@@ -246,7 +246,8 @@ impl Cors {
     /// (feature `tower`).
     pub fn actual<R: RequestHead + ?Sized>(&self, request: &R) -> ActualRequest<'_> {
         let decision = self.policy.load().check(request);
-        let allow_origin = self.allow_origin_value(&decision, request.headers());
+        let allow_origin =
+            self.allow_origin_value(&decision, || request.headers().get(ORIGIN).cloned());
         ActualRequest {
             cors: self,
             decision,
@@ -257,11 +258,12 @@ impl Cors {
     /// The `Access-Control-Allow-Origin` value for an allowed request: a clone of its own
     /// `Origin` value (a reference count, no copy), or `*` when the policy allows any origin
     /// (never with credentials: [`CorsBuilder::build`] refuses that). `None` when the origin
-    /// is denied or absent.
+    /// is denied or absent. `origin` gives the request's (first) `Origin` value; it is called
+    /// only when that value is echoed.
     pub(crate) fn allow_origin_value(
         &self,
         decision: &Decision,
-        headers: &HeaderMap,
+        origin: impl FnOnce() -> Option<HeaderValue>,
     ) -> Option<HeaderValue> {
         match decision.matched_rule()? {
             MatchedRule::MissingOrigin => None,
@@ -269,7 +271,7 @@ impl Cors {
             // open rule in later, and then it must never grant credentialed reads.
             MatchedRule::AnyOrigin | MatchedRule::NullOrigin if self.credentials => None,
             MatchedRule::AnyOrigin => Some(HeaderValue::from_static("*")),
-            _ => headers.get(ORIGIN).cloned(),
+            _ => origin(),
         }
     }
 

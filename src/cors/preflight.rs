@@ -59,7 +59,9 @@ impl<'a> Preflight<'a> {
             None => check_request(cors, headers, private_network).err(),
         };
         let allow_origin = match denial {
-            None => cors.allow_origin_value(&decision, headers),
+            None => {
+                cors.allow_origin_value(&decision, || headers.get(http::header::ORIGIN).cloned())
+            }
             Some(_) => None,
         };
         Preflight {

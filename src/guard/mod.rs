@@ -241,7 +241,7 @@ impl HandshakeGuard<()> {
     }
 }
 
-#[cfg(feature = "tower")]
+#[cfg(any(feature = "tower", feature = "actix"))]
 impl HandshakeGuard<()> {
     /// A guard that checks only the version and the origin, enforcing, with no observer.
     pub(crate) fn origin_only(source: PolicySource) -> HandshakeGuard<()> {
@@ -296,7 +296,7 @@ impl<I> HandshakeGuard<I> {
     /// Whether anything sees reports: an observer, or a `tracing` subscriber that records
     /// this crate's events. Lets the layer skip building a report for every request when
     /// nobody would read it.
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix"))]
     pub(crate) fn is_observed(&self) -> bool {
         #[cfg(feature = "tracing")]
         let traced = trace::is_enabled();
@@ -936,7 +936,7 @@ impl GuardDecision {
 
     /// The decision about an HTTP request that `OriginLayer` made itself (a preflight, a
     /// cross-origin write, an ordinary request).
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "actix"))]
     pub(crate) fn for_request(
         kind: RequestKind,
         origin: Decision,

@@ -3,19 +3,17 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
-use http::header::SEC_WEBSOCKET_PROTOCOL;
-use http::{HeaderValue, Response, StatusCode};
+use http::Response;
 use pin_project_lite::pin_project;
 
-use crate::cors::Cors;
+use crate::pipeline::Finish;
 
 pin_project! {
     /// The response future of [`OriginService`](super::OriginService): an answer the layer
     /// gave itself (a refusal, a preflight), or the inner service's response with the CORS
-    /// headers added.
+    /// headers added (and, on a switched upgrade, the guard's subprotocol).
     pub struct ResponseFuture<F, B> {
         #[pin]
         kind: Kind<F, B>,
@@ -27,22 +25,11 @@ pin_project! {
     enum Kind<F, B> {
         // Answered by the layer; the inner service was not called.
         Answered { response: Option<Response<B>> },
-        // An allowed WebSocket upgrade: the inner response, with the guard's subprotocol
-        // if the handler named none; CORS headers if the handler did not switch.
-        Upgrade {
+        // Passed on: the inner response, finished by the pipeline.
+        Pending {
             #[pin]
             future: F,
-            cors: Arc<Cors>,
-            allow_origin: Option<HeaderValue>,
-            subprotocol: Option<HeaderValue>,
-            connect: bool,
-        },
-        // Any other request: the inner response plus the CORS headers.
-        Cors {
-            #[pin]
-            future: F,
-            cors: Arc<Cors>,
-            allow_origin: Option<HeaderValue>,
+            finish: Option<Finish>,
         },
     }
 }
@@ -56,30 +43,11 @@ impl<F, B> ResponseFuture<F, B> {
         }
     }
 
-    pub(crate) fn upgrade(
-        future: F,
-        cors: Arc<Cors>,
-        allow_origin: Option<HeaderValue>,
-        subprotocol: Option<HeaderValue>,
-        connect: bool,
-    ) -> Self {
+    pub(crate) fn pending(future: F, finish: Finish) -> Self {
         ResponseFuture {
-            kind: Kind::Upgrade {
+            kind: Kind::Pending {
                 future,
-                cors,
-                allow_origin,
-                subprotocol,
-                connect,
-            },
-        }
-    }
-
-    pub(crate) fn cors(future: F, cors: Arc<Cors>, allow_origin: Option<HeaderValue>) -> Self {
-        ResponseFuture {
-            kind: Kind::Cors {
-                future,
-                cors,
-                allow_origin,
+                finish: Some(finish),
             },
         }
     }
@@ -96,39 +64,13 @@ where
             KindProj::Answered { response } => Poll::Ready(Ok(response
                 .take()
                 .expect("ResponseFuture polled after it completed"))),
-            KindProj::Upgrade {
-                future,
-                cors,
-                allow_origin,
-                subprotocol,
-                connect,
-            } => {
+            KindProj::Pending { future, finish } => {
                 let mut response = ready!(future.poll(cx))?;
-                // HTTP/1.1 switches with a 101 (RFC 9110 section 15.2.2); an RFC 8441
-                // extended CONNECT with any 2xx.
-                let switched = if *connect {
-                    response.status().is_success()
-                } else {
-                    response.status() == StatusCode::SWITCHING_PROTOCOLS
-                };
-                if switched {
-                    let headers = response.headers_mut();
-                    if let Some(protocol) = subprotocol.take() {
-                        headers.entry(SEC_WEBSOCKET_PROTOCOL).or_insert(protocol);
-                    }
-                    cors.apply_actual(None, headers);
-                } else {
-                    cors.apply_actual(allow_origin.as_ref(), response.headers_mut());
-                }
-                Poll::Ready(Ok(response))
-            }
-            KindProj::Cors {
-                future,
-                cors,
-                allow_origin,
-            } => {
-                let mut response = ready!(future.poll(cx))?;
-                cors.apply_actual(allow_origin.as_ref(), response.headers_mut());
+                let finish = finish
+                    .take()
+                    .expect("ResponseFuture polled after it completed");
+                let status = response.status();
+                finish.apply(status, response.headers_mut());
                 Poll::Ready(Ok(response))
             }
         }
@@ -139,8 +81,7 @@ impl<F, B> fmt::Debug for ResponseFuture<F, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match &self.kind {
             Kind::Answered { .. } => "answered",
-            Kind::Upgrade { .. } => "upgrade",
-            Kind::Cors { .. } => "cors",
+            Kind::Pending { .. } => "pending",
         };
         f.debug_struct("ResponseFuture")
             .field("kind", &kind)

@@ -99,22 +99,21 @@
 //! `examples/axum_app.rs` is a complete server: `/ws` (WebSocket), `/events` (SSE) and
 //! `/api` (JSON with credentials) behind one layer.
 
-mod classify;
 mod future;
 
 use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, VARY};
-use http::{HeaderValue, Method, Request, Response};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, ORIGIN};
+use http::{HeaderValue, Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
 pub use future::ResponseFuture;
 
 use crate::cors::Cors;
-use crate::guard::{Denial, GuardDecision, RequestKind};
+use crate::pipeline::{classify, Pipeline};
 use crate::source::LoadedPolicy;
 use crate::HandshakeGuard;
 
@@ -125,25 +124,7 @@ use crate::HandshakeGuard;
 ///
 /// Cloning is cheap (one reference count); every service it makes shares the configuration.
 pub struct OriginLayer<I = ()> {
-    config: Arc<Config<I>>,
-}
-
-pub(crate) struct Config<I> {
-    cors: Arc<Cors>,
-    guard: HandshakeGuard<I>,
-    block_writes: bool,
-    trust_open_rules: bool,
-}
-
-impl<I> Clone for Config<I> {
-    fn clone(&self) -> Self {
-        Config {
-            cors: Arc::clone(&self.cors),
-            guard: self.guard.clone(),
-            block_writes: self.block_writes,
-            trust_open_rules: self.trust_open_rules,
-        }
-    }
+    config: Arc<Pipeline<I>>,
 }
 
 impl<I> Clone for OriginLayer<I> {
@@ -156,13 +137,7 @@ impl<I> Clone for OriginLayer<I> {
 
 impl<I> fmt::Debug for OriginLayer<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let config = &self.config;
-        f.debug_struct("OriginLayer")
-            .field("cors", &config.cors)
-            .field("guard", &config.guard)
-            .field("block_cross_origin_writes", &config.block_writes)
-            .field("trust_open_rules", &config.trust_open_rules)
-            .finish()
+        f.debug_tuple("OriginLayer").field(&self.config).finish()
     }
 }
 
@@ -180,15 +155,8 @@ impl OriginLayer<()> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(cors: impl Into<Cors>) -> OriginLayer<()> {
-        let cors = cors.into();
-        let guard = HandshakeGuard::origin_only(cors.source().clone());
         OriginLayer {
-            config: Arc::new(Config {
-                cors: Arc::new(cors),
-                guard,
-                block_writes: false,
-                trust_open_rules: false,
-            }),
+            config: Arc::new(Pipeline::new(cors.into())),
         }
     }
 }
@@ -219,14 +187,8 @@ impl<I> OriginLayer<I> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn guard<J>(self, guard: HandshakeGuard<J>) -> OriginLayer<J> {
-        let config = &self.config;
         OriginLayer {
-            config: Arc::new(Config {
-                cors: Arc::clone(&config.cors),
-                guard,
-                block_writes: config.block_writes,
-                trust_open_rules: config.trust_open_rules,
-            }),
+            config: Arc::new(self.config.with_guard(guard)),
         }
     }
 
@@ -248,7 +210,7 @@ impl<I> OriginLayer<I> {
     /// plain `http` to a name that is not `localhost`) are judged by their `Origin`, so list
     /// the server's own origin ([`OriginPolicyBuilder::same_origin`](crate::OriginPolicyBuilder::same_origin)).
     pub fn block_cross_origin_writes(mut self) -> OriginLayer<I> {
-        Arc::make_mut(&mut self.config).block_writes = true;
+        Arc::make_mut(&mut self.config).block_cross_origin_writes();
         self
     }
 
@@ -262,23 +224,23 @@ impl<I> OriginLayer<I> {
     /// token the page must hold). Cookie authentication in the guard never trusts an open
     /// rule, with or without this.
     pub fn allow_open_origins_for_upgrades_and_writes_dangerously(mut self) -> OriginLayer<I> {
-        Arc::make_mut(&mut self.config).trust_open_rules = true;
+        Arc::make_mut(&mut self.config).trust_open_rules();
         self
     }
 
     /// The CORS configuration.
     pub fn cors(&self) -> &Cors {
-        &self.config.cors
+        self.config.cors()
     }
 
     /// The guard that decides upgrades and reports every decision.
     pub fn handshake_guard(&self) -> &HandshakeGuard<I> {
-        &self.config.guard
+        self.config.guard()
     }
 
     /// The origin policy of the CORS configuration, as its source holds it right now.
     pub fn policy(&self) -> LoadedPolicy<'_> {
-        self.config.cors.policy()
+        self.config.cors().policy()
     }
 }
 
@@ -297,7 +259,7 @@ impl<S, I> Layer<S> for OriginLayer<I> {
 /// or answers itself.
 pub struct OriginService<S, I = ()> {
     inner: S,
-    config: Arc<Config<I>>,
+    config: Arc<Pipeline<I>>,
 }
 
 impl<S: Clone, I> Clone for OriginService<S, I> {
@@ -344,101 +306,60 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let config = &*self.config;
-        let cors = &config.cors;
-        let guard = &config.guard;
+        let pipeline = &*self.config;
+        let values = |name: &str| {
+            request
+                .headers()
+                .get_all(name)
+                .iter()
+                .map(HeaderValue::as_bytes)
+        };
 
         // Upgrades first, whatever the method: CORS does not protect WebSockets.
-        if classify::is_websocket_upgrade(request.method(), request.headers()) {
+        if classify::is_websocket_upgrade(request.method().as_str(), values("upgrade")) {
             let (mut parts, body) = request.into_parts();
-            let outcome = guard.decide(&parts, config.trust_open_rules);
-            guard.report(&outcome.decision);
-            if let Some(rejection) = outcome.decision.rejection::<&'static str>() {
-                return ResponseFuture::answered(own_answer(rejection));
-            }
-            // If the handler does not switch protocols, its answer is an ordinary response
-            // and gets the CORS headers an ordinary request would.
-            let allow_origin = outcome
-                .decision
-                .origin()
-                .and_then(|decision| cors.allow_origin_value(decision, &parts.headers));
-            let subprotocol = outcome
-                .decision
-                .subprotocol()
-                .and_then(|protocol| HeaderValue::from_str(protocol).ok());
-            let connect = parts.method == Method::CONNECT;
-            if let Some(decision) = outcome.decision.origin() {
-                parts.extensions.insert(decision.clone());
-            }
-            parts.extensions.insert(outcome);
-            let future = self.inner.call(Request::from_parts(parts, body));
-            return ResponseFuture::upgrade(
-                future,
-                Arc::clone(cors),
-                allow_origin,
-                subprotocol,
-                connect,
-            );
+            return match pipeline.upgrade(&parts) {
+                Err(refusal) => ResponseFuture::answered(own_answer(refusal)),
+                Ok((outcome, finish)) => {
+                    if let Some(decision) = outcome.decision.origin() {
+                        parts.extensions.insert(decision.clone());
+                    }
+                    parts.extensions.insert(outcome);
+                    let future = self.inner.call(Request::from_parts(parts, body));
+                    ResponseFuture::pending(future, finish)
+                }
+            };
         }
 
-        if let Some(preflight) = cors.preflight(&request) {
-            if guard.is_observed() {
-                guard.report(&GuardDecision::for_request(
-                    RequestKind::Preflight,
-                    preflight.decision().clone(),
-                    preflight.denial().map(Denial::Preflight),
-                    false,
-                ));
-            }
-            return ResponseFuture::answered(own_answer(preflight.response::<&'static str>()));
+        if let Some(answer) = pipeline.preflight(&request) {
+            return ResponseFuture::answered(own_answer(answer));
         }
 
-        let actual = cors.actual(&request);
-        let denial = if config.block_writes {
-            classify::cross_origin_write(
-                request.method(),
-                request.headers(),
-                actual.decision(),
-                config.trust_open_rules,
-            )
-        } else {
-            None
-        };
-        // A report only when someone reads it or a refusal needs one: most requests pass
-        // here, and a report copies the decision.
-        if denial.is_some() || guard.is_observed() {
-            let reported = GuardDecision::for_request(
-                RequestKind::Request,
-                actual.decision().clone(),
-                denial,
-                guard.is_report_only(),
-            );
-            guard.report(&reported);
-            // `None` for an allowed request and for a report-only denial.
-            if let Some(rejection) = reported.rejection::<&'static str>() {
-                return ResponseFuture::answered(own_answer(rejection));
+        let decision = pipeline.cors().policy().check(&request);
+        let finish = pipeline.request(
+            request.method().as_str(),
+            &decision,
+            values(classify::SEC_FETCH_SITE),
+            values("origin"),
+            || request.headers().get(ORIGIN).cloned(),
+        );
+        match finish {
+            Err(refusal) => ResponseFuture::answered(own_answer(refusal)),
+            Ok(finish) => {
+                let mut request = request;
+                request.extensions_mut().insert(decision);
+                ResponseFuture::pending(self.inner.call(request), finish)
             }
         }
-        let allow_origin = actual.allow_origin().cloned();
-        let mut request = request;
-        request.extensions_mut().insert(actual.into_decision());
-        let future = self.inner.call(request);
-        ResponseFuture::cors(future, Arc::clone(cors), allow_origin)
     }
 }
 
 /// An answer of the layer's own (a refusal, a preflight's), in the inner service's body type:
 /// the body is empty (`ResBody: Default`, as tower-http's `CorsLayer`), so the fixed text
-/// and the headers describing it are dropped; `Vary: Origin` is merged in, since every such
-/// answer depends on the origin.
+/// and the headers describing it are dropped.
 fn own_answer<B: Default>(response: Response<&'static str>) -> Response<B> {
     let (mut parts, _text) = response.into_parts();
     parts.headers.remove(CONTENT_LENGTH);
     parts.headers.remove(CONTENT_TYPE);
-    if !parts.headers.contains_key(VARY) {
-        parts
-            .headers
-            .insert(VARY, HeaderValue::from_static("Origin"));
-    }
     Response::from_parts(parts, B::default())
 }

@@ -1,18 +1,17 @@
-//! What kind of request the layer is looking at: a WebSocket upgrade, or a state-changing
-//! request that a browser marked (or would mark) as cross-origin.
-
-use http::header::{ORIGIN, UPGRADE};
-use http::{HeaderMap, HeaderName, HeaderValue, Method};
+//! What kind of request a pipeline front end (the tower layer, the actix middleware) is
+//! looking at: a WebSocket upgrade, or a state-changing request that a browser marked (or
+//! would mark) as cross-origin. Transport-neutral: it reads raw field values, so stacks with
+//! other header types (actix-web's `http` 0.2) classify without copying.
 
 use crate::guard::{is_open_rule, Denial};
 use crate::Decision;
 
 /// `Sec-Fetch-Site` (W3C Fetch Metadata Request Headers).
-const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+pub(crate) const SEC_FETCH_SITE: &str = "sec-fetch-site";
 
 /// Whether the request asks for a WebSocket: an HTTP/1.1 `Upgrade` naming `websocket`
 /// (RFC 6455 section 4.1; any letter case, any position in the list, with or without a
-/// version), or a `CONNECT`.
+/// version), or a `CONNECT`. `upgrades` are the raw `Upgrade` field values, one per line.
 ///
 /// RFC 8441's extended `CONNECT` carries `:protocol = websocket` in a server-specific place
 /// (hyper keeps it in a request extension of its own type). Rather than depend on one
@@ -20,29 +19,28 @@ const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 /// checked: browsers never let scripts send `CONNECT` (a forbidden method in Fetch), so only
 /// non-browser tunnels are affected, and they can be let in with
 /// [`allow_missing_origin`](crate::OriginPolicyBuilder::allow_missing_origin).
-pub(crate) fn is_websocket_upgrade(method: &Method, headers: &HeaderMap) -> bool {
-    *method == Method::CONNECT
-        || headers
-            .get_all(UPGRADE)
-            .iter()
-            .flat_map(|value| value.as_bytes().split(|&b| b == b','))
-            .any(|protocol| {
+pub(crate) fn is_websocket_upgrade<'v>(
+    method: &str,
+    mut upgrades: impl Iterator<Item = &'v [u8]>,
+) -> bool {
+    method == "CONNECT"
+        || upgrades.any(|value| {
+            value.split(|&b| b == b',').any(|protocol| {
                 let name = protocol.split(|&b| b == b'/').next().unwrap_or_default();
                 name.trim_ascii().eq_ignore_ascii_case(b"websocket")
             })
+        })
 }
 
 /// Whether a request may change state: every method but the safe ones (RFC 9110 section
 /// 9.2.1), so `POST`, `PUT`, `PATCH`, `DELETE` and any extension method.
-fn is_unsafe(method: &Method) -> bool {
-    !matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
-    )
+fn is_unsafe(method: &str) -> bool {
+    !matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE")
 }
 
 /// Whether to refuse a request as a cross-origin write, and why (the model is Go's
-/// `net/http.CrossOriginProtection`):
+/// `net/http.CrossOriginProtection`). `sites` are the raw `Sec-Fetch-Site` field values and
+/// `origins` the raw `Origin` ones, one per line:
 ///
 /// 1. safe methods pass (WebSocket upgrades are `GET` but never get here: their origin is
 ///    checked first, whatever the method);
@@ -56,9 +54,10 @@ fn is_unsafe(method: &Method) -> bool {
 ///
 /// An empty `Sec-Fetch-Site` or `Origin` line counts as absent (as in Go and tower-http).
 /// An allow by an open rule (any origin, `null`) counts as a denial unless `trust_open`.
-pub(crate) fn cross_origin_write(
-    method: &Method,
-    headers: &HeaderMap,
+pub(crate) fn cross_origin_write<'v>(
+    method: &str,
+    sites: impl Iterator<Item = &'v [u8]>,
+    mut origins: impl Iterator<Item = &'v [u8]>,
     decision: &Decision,
     trust_open: bool,
 ) -> Option<Denial> {
@@ -72,14 +71,12 @@ pub(crate) fn cross_origin_write(
         }
         None => None,
     };
-    let present = |value: &&HeaderValue| !value.as_bytes().trim_ascii().is_empty();
-    let mut sites = headers.get_all(SEC_FETCH_SITE).iter().filter(present);
+    let present = |value: &&[u8]| !value.trim_ascii().is_empty();
+    let mut sites = sites.filter(present);
     match (sites.next(), sites.next()) {
-        (Some(site), None) if matches!(site.as_bytes().trim_ascii(), b"same-origin" | b"none") => {
-            None
-        }
+        (Some(site), None) if matches!(site.trim_ascii(), b"same-origin" | b"none") => None,
         (Some(_), _) => refusal(),
-        (None, _) if headers.get_all(ORIGIN).iter().any(|v| present(&v)) => refusal(),
+        (None, _) if origins.any(|v| present(&v)) => refusal(),
         (None, _) => None,
     }
 }
@@ -88,6 +85,7 @@ pub(crate) fn cross_origin_write(
 mod tests {
     use super::*;
     use crate::OriginPolicy;
+    use http::{HeaderMap, Method};
 
     /// A method, request headers, the expected answer.
     type Case = (Method, &'static [(&'static str, &'static str)], bool);
@@ -98,6 +96,10 @@ mod tests {
             map.append(name, value.parse().unwrap());
         }
         map
+    }
+
+    fn values<'m>(headers: &'m HeaderMap, name: &str) -> impl Iterator<Item = &'m [u8]> {
+        headers.get_all(name).iter().map(|value| value.as_bytes())
     }
 
     #[test]
@@ -128,7 +130,7 @@ mod tests {
         ];
         for (method, pairs, expected) in cases {
             assert_eq!(
-                is_websocket_upgrade(method, &headers(pairs)),
+                is_websocket_upgrade(method.as_str(), values(&headers(pairs), "upgrade")),
                 *expected,
                 "{method} {pairs:?}"
             );
@@ -226,7 +228,14 @@ mod tests {
             let headers = headers(pairs);
             let decision = policy.check_headers(&headers);
             assert_eq!(
-                cross_origin_write(method, &headers, &decision, false).is_some(),
+                cross_origin_write(
+                    method.as_str(),
+                    values(&headers, SEC_FETCH_SITE),
+                    values(&headers, "origin"),
+                    &decision,
+                    false
+                )
+                .is_some(),
                 *expected,
                 "{method} {pairs:?}"
             );
