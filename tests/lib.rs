@@ -9,6 +9,8 @@
 //! thread, so the allocation tests see only their own allocations while others run).
 
 // Shared helpers.
+#[cfg(feature = "actix")]
+mod actix_common;
 #[cfg(feature = "tungstenite")]
 mod browser;
 mod common;
@@ -54,6 +56,15 @@ mod cors_config;
 mod cors_differential;
 mod cors_sockets;
 mod layer_sockets;
+
+// The actix-web middleware.
+#[cfg(all(
+    feature = "actix",
+    feature = "tower",
+    feature = "tungstenite",
+    feature = "reload"
+))]
+mod actix_sockets;
 
 // One pipeline: the same table through every transport, reloads, the layer's rules.
 #[cfg(all(feature = "tungstenite", feature = "tower", feature = "reload"))]

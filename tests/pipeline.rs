@@ -1,6 +1,7 @@
 //! One pipeline for every transport: the same decision table of handshakes runs through
-//! plain `http` (`HandshakeGuard::evaluate`), tungstenite, tokio-tungstenite and the tower
-//! layer over HTTP/1.1 and HTTP/2 (real loopback sockets), in enforce and report-only mode,
+//! plain `http` (`HandshakeGuard::evaluate`), tungstenite, tokio-tungstenite, the tower
+//! layer over HTTP/1.1 and HTTP/2 and (feature `actix`) the actix-web middleware over
+//! HTTP/1.1 and HTTP/2 (real loopback sockets), in enforce and report-only mode,
 //! with a fixed and a reloading policy source, and every entry point must give the same
 //! answer. Then: a reload under load through the layer and the guard, and the layer's own
 //! rules (open rules, upgrade headers on plain routes, empty headers on writes, a panicking
@@ -24,8 +25,12 @@ use origin_policy::guard::{GuardDecision, GuardOutcome, HandshakeGuard, RequestK
 use origin_policy::layer::OriginLayer;
 use origin_policy::{OriginPolicy, PolicySource, RawHead, SharedPolicy};
 
+#[cfg(feature = "actix")]
+use crate::actix_common;
 use crate::cors_common::{self, send_h1, H2};
 use crate::guard_common::{handshake_with_version, SyncServer};
+#[cfg(feature = "actix")]
+use origin_policy::adapters::actix::OriginMiddleware;
 
 const POLICY: &str = "https://app.example.com, https://*.tenant.example.com";
 const TOKEN: &str = "t0k3n-alice";
@@ -277,6 +282,12 @@ fn router(layer: OriginLayer<&'static str>) -> Router {
         .layer(layer)
 }
 
+/// The entry points that run every row: plain `http`, the layer over HTTP/1.1 and HTTP/2,
+/// and (feature `actix`) the actix-web middleware over HTTP/1.1 and HTTP/2.
+const HTTP_ENTRY_POINTS: usize = if cfg!(feature = "actix") { 5 } else { 3 };
+/// The HTTP/2 clients' warm-up requests, each reported as a `Request`.
+const H2_WARM_UPS: usize = if cfg!(feature = "actix") { 2 } else { 1 };
+
 #[test]
 fn one_table_through_every_entry_point() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -407,6 +418,58 @@ fn one_table_through_every_entry_point() {
                 }
             });
 
+            // The actix-web middleware, HTTP/1.1 (actix-ws) and HTTP/2 (a `CONNECT`, checked
+            // as a possible WebSocket; actix-web has no RFC 8441, so the handler answers 200).
+            #[cfg(feature = "actix")]
+            {
+                let cors = Cors::builder_on(source.clone())
+                    .allow_credentials()
+                    .build()
+                    .unwrap();
+                let middleware = OriginMiddleware::new(cors).guard(guard.clone());
+                let calls = actix_common::Calls::default();
+                let addr =
+                    actix_common::serve(middleware, actix_common::routes::<&'static str>(&calls));
+                let mut handled = 0;
+                for row in ROWS {
+                    let got = answer(raw_status(addr, row).expect("an answer"), 101);
+                    assert_eq!(
+                        got,
+                        row.expected(report_only),
+                        "actix h1 {source_name} {mode}: {}",
+                        row.name
+                    );
+                    handled += usize::from(got == Switched);
+                    assert_eq!(calls.ws(), handled, "the handler ran only when switched");
+                    checked += 1;
+                }
+                runtime.block_on(async {
+                    let mut h2 = H2::connect(addr).await;
+                    for row in ROWS {
+                        let mut request = cors_common::request("CONNECT", "/", &row.headers());
+                        *request.uri_mut() = addr.to_string().parse().unwrap();
+                        let reply = h2.send(request).await;
+                        let got = answer(reply.status.as_u16(), 200);
+                        assert_eq!(
+                            got,
+                            row.expected(report_only),
+                            "actix h2 {source_name} {mode}: {}",
+                            row.name
+                        );
+                        if got == Switched && row.enforce == Switched {
+                            assert_eq!(reply.header("x-identity"), Some("alice"), "{}", row.name);
+                            assert_eq!(
+                                reply.header("sec-websocket-protocol"),
+                                Some("chat"),
+                                "{}",
+                                row.name
+                            );
+                        }
+                        checked += 1;
+                    }
+                });
+            }
+
             // The observer saw every handshake the guard decided, with the status sent
             // (tungstenite's own version refusals never reach it), and the HTTP/2 client's
             // warm-up request as a `Request`.
@@ -414,12 +477,15 @@ fn one_table_through_every_entry_point() {
             let handshakes = seen
                 .iter()
                 .filter(|(kind, _)| *kind == RequestKind::Handshake);
-            let expected = ROWS.len() * 3 + tungstenite_rows.len() * 2;
+            let expected = ROWS.len() * HTTP_ENTRY_POINTS + tungstenite_rows.len() * 2;
             assert_eq!(handshakes.count(), expected, "{source_name} {mode}");
-            assert_eq!(seen.len(), expected + 1, "{seen:?}");
+            assert_eq!(seen.len(), expected + H2_WARM_UPS, "{seen:?}");
         }
     }
-    assert_eq!(checked, 2 * 2 * (ROWS.len() * 3 + (ROWS.len() - 1) * 2));
+    assert_eq!(
+        checked,
+        2 * 2 * (ROWS.len() * HTTP_ENTRY_POINTS + (ROWS.len() - 1) * 2)
+    );
 }
 
 /// Swaps the policy while clients hammer the layer and a tungstenite server: every answer is

@@ -53,7 +53,7 @@
 //! async fn ws(
 //!     request: HttpRequest,
 //!     body: web::Payload,
-//!     outcome: web::ReqData<GuardOutcome>,
+//!     outcome: web::ReqData<GuardOutcome<()>>,
 //! ) -> actix_web::Result<HttpResponse> {
 //!     // Only allowed handshakes get here.
 //!     let (response, mut session, mut stream) = actix_ws::handle(&request, body)?;
