@@ -18,6 +18,7 @@
 //! | [`PolicySource`], `SharedPolicy` | where guards, CORS and layers read the policy: fixed, or swapped while in use (feature `reload`); clones are one reference count |
 //! | [`cors::Cors`] | CORS on the same policy: preflights and response headers, for any server |
 //! | `layer::OriginLayer` | one tower layer for axum and hyper: upgrades, CORS, cross-origin writes (feature `tower`) |
+//! | `adapters::actix::OriginMiddleware` | the same pipeline as an actix-web 4 middleware, for actix-ws (feature `actix`) |
 //! | [`adapters::tungstenite`] | `&OriginPolicy` as a tungstenite callback (feature `tungstenite`) |
 //! | [`ConfigError`], [`Setting`] | the one configuration error of every builder |
 //! | [`Origin`], [`OriginPattern`], [`PortRule`], [`AppOrigin`] | the parsed entries of a policy |
@@ -267,6 +268,7 @@
 //! |---|---|
 //! | tungstenite, tokio-tungstenite | `accept_hdr(stream, &guard)`, or `guard.callback(&mut slot)` for the outcome |
 //! | tower (axum, hyper) | `OriginLayer::new(cors).guard(guard)`: upgrades decided by the guard, every other decision reported to it |
+//! | actix-web, actix-ws | `OriginMiddleware::new(cors).guard(guard)`: the layer's pipeline, as a middleware (`App::wrap`) |
 //! | plain `http`, other frameworks | [`guard.evaluate(&request)`](HandshakeGuard::evaluate) on a request with any body or its parts; send [`rejection`](GuardDecision::rejection) when there is one |
 //!
 //! Build the guard with [`HandshakeGuard::builder_on`] and the CORS configuration with
@@ -330,6 +332,8 @@
 //! - `tower`: `layer::OriginLayer`, one tower layer (axum 0.8, hyper 1) that applies the
 //!   policy to WebSocket upgrades, CORS preflights and responses, and optionally to
 //!   cross-origin writes. The transport-independent [`cors`] module needs no feature.
+//! - `actix`: `adapters::actix::OriginMiddleware`, the same pipeline as an actix-web 4
+//!   middleware (actix-ws handlers); the outcome is in `web::ReqData`.
 //! - `reload`: `SharedPolicy`, a cheaply cloned handle whose policy can be swapped atomically.
 //! - `tracing`: one structured event per [`HandshakeGuard`] decision (target
 //!   `origin_policy::guard`; outcome, status, check, reason, escaped origin, matched rule,

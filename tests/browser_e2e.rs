@@ -68,10 +68,20 @@ enum Route {
     Nginx,
     /// Through nginx configured to drop `Origin`.
     Dropped,
+    /// Straight to the second WebSocket server: actix-web and actix-ws behind
+    /// `OriginMiddleware` (feature `actix`).
+    #[cfg(feature = "actix")]
+    Actix,
 }
 
 impl Route {
-    const ALL: [Route; 3] = [Route::Direct, Route::Nginx, Route::Dropped];
+    const ALL: &[Route] = &[
+        Route::Direct,
+        Route::Nginx,
+        Route::Dropped,
+        #[cfg(feature = "actix")]
+        Route::Actix,
+    ];
 
     /// The first part of the case names of this route.
     fn prefix(self) -> &'static str {
@@ -79,14 +89,24 @@ impl Route {
             Route::Direct => "direct",
             Route::Nginx => "nginx",
             Route::Dropped => "dropped",
+            #[cfg(feature = "actix")]
+            Route::Actix => "actix",
         }
+    }
+
+    /// Whether this is the actix-web server's route.
+    fn is_actix(self) -> bool {
+        #[cfg(feature = "actix")]
+        return self == Route::Actix;
+        #[cfg(not(feature = "actix"))]
+        return false;
     }
 
     /// The route of a case name (`direct_app`, `cors_nginx_evil`, ...).
     fn of_case(case: &str) -> Option<Route> {
         let rest = case.strip_prefix("cors_").unwrap_or(case);
         let prefix = rest.split('_').next()?;
-        Route::ALL.into_iter().find(|r| r.prefix() == prefix)
+        Route::ALL.iter().copied().find(|r| r.prefix() == prefix)
     }
 }
 
@@ -97,6 +117,8 @@ struct Ports {
     other: u16,
     ws: u16,
     api: u16,
+    #[cfg(feature = "actix")]
+    actix: u16,
     nginx_forwarding: u16,
     nginx_dropping: u16,
 }
@@ -107,6 +129,8 @@ impl Ports {
         match route {
             Route::Direct if api => self.api,
             Route::Direct => self.ws,
+            #[cfg(feature = "actix")]
+            Route::Actix => self.actix,
             Route::Nginx => self.nginx_forwarding,
             Route::Dropped => self.nginx_dropping,
         }
@@ -261,6 +285,161 @@ fn handle_ws(policy: &OriginPolicy, stream: TcpStream) -> (String, Handshake) {
         Err(err) => handshake.body = format!("handshake failed: {err}"),
     }
     (case, handshake)
+}
+
+/// The second WebSocket server: an actix-ws echo endpoint behind `OriginMiddleware`, on a
+/// policy source made from the same policy, recording every handshake as `serve_ws` does.
+/// actix-web hands over parsed headers, not bytes, so `raw` is the head re-serialized from
+/// them (each name's lines in the order they came; only the `Origin` lines are checked).
+#[cfg(feature = "actix")]
+mod actix_ws {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+    use std::thread;
+
+    use ::actix_ws::Message;
+    use actix_web::dev::Service;
+    use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+    use origin_policy::adapters::actix::OriginMiddleware;
+    use origin_policy::cors::Cors;
+    use origin_policy::{Decision, HandshakeGuard, OriginPolicy, PolicySource};
+
+    use super::{Board, Handshake};
+
+    thread_local! {
+        /// The case of the request the middleware is deciding: the observer runs inside the
+        /// middleware's (synchronous) `call`, on the one worker's thread.
+        static CASE: RefCell<String> = const { RefCell::new(String::new()) };
+    }
+
+    fn case_of(path: &str) -> String {
+        path.strip_prefix("/ws/").unwrap_or("unknown").to_owned()
+    }
+
+    fn head_of(request: &actix_web::dev::RequestHead) -> Vec<u8> {
+        let mut head = format!("{} {} HTTP/1.1\r\n", request.method, request.uri);
+        for (name, value) in request.headers().iter() {
+            head.push_str(&format!(
+                "{name}: {}\r\n",
+                String::from_utf8_lossy(value.as_bytes())
+            ));
+        }
+        head.push_str("\r\n");
+        head.into_bytes()
+    }
+
+    pub(super) fn serve(
+        listener: TcpListener,
+        policy: Arc<OriginPolicy>,
+        board: Arc<Board<Handshake>>,
+    ) {
+        let decided: Arc<Mutex<HashMap<String, Decision>>> = Arc::default();
+        let seen = Arc::clone(&decided);
+        let guard = HandshakeGuard::builder_on(PolicySource::from(policy))
+            .observe(move |decision| {
+                if let Some(origin) = decision.origin() {
+                    let case = CASE.with(|case| case.borrow().clone());
+                    seen.lock().unwrap().insert(case, origin.clone());
+                }
+            })
+            .build()
+            .expect("a guard");
+        let middleware = OriginMiddleware::new(Cors::new_on(guard.source().clone())).guard(guard);
+        thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                HttpServer::new(move || {
+                    let (board, decided) = (Arc::clone(&board), Arc::clone(&decided));
+                    let (refusals, refused) = (Arc::clone(&board), Arc::clone(&decided));
+                    App::new()
+                        .wrap(middleware.clone())
+                        // Outermost: names the case for the observer, records refusals.
+                        .wrap_fn(move |request, service| {
+                            let case = case_of(request.path());
+                            let raw = head_of(request.head());
+                            CASE.with(|current| *current.borrow_mut() = case.clone());
+                            let response = service.call(request);
+                            let (board, decided) = (Arc::clone(&refusals), Arc::clone(&refused));
+                            async move {
+                                let response = response.await?;
+                                let status = response.status().as_u16();
+                                if status != 101 {
+                                    let decision = decided.lock().unwrap().remove(&case);
+                                    board.push(
+                                        &case,
+                                        Handshake {
+                                            decision,
+                                            status,
+                                            body: String::new(),
+                                            received: Vec::new(),
+                                            raw,
+                                        },
+                                    );
+                                }
+                                Ok(response)
+                            }
+                        })
+                        .route(
+                            "/ws/{case}",
+                            web::get().to(move |request: HttpRequest, body: web::Payload| {
+                                let (board, decided) = (Arc::clone(&board), Arc::clone(&decided));
+                                async move { echo(request, body, board, decided) }
+                            }),
+                        )
+                })
+                .workers(1)
+                .disable_signals()
+                .listen(listener)
+                .expect("listen")
+                .run()
+                .await
+                .expect("serve");
+            });
+        });
+    }
+
+    fn echo(
+        request: HttpRequest,
+        body: web::Payload,
+        board: Arc<Board<Handshake>>,
+        decided: Arc<Mutex<HashMap<String, Decision>>>,
+    ) -> actix_web::Result<HttpResponse> {
+        let case = case_of(request.path());
+        let raw = head_of(request.head());
+        let (response, mut session, mut stream) = ::actix_ws::handle(&request, body)?;
+        let decision = decided.lock().unwrap().remove(&case);
+        actix_web::rt::spawn(async move {
+            let mut received = Vec::new();
+            while let Some(Ok(message)) = stream.recv().await {
+                match message {
+                    Message::Text(text) => {
+                        let reply = format!("echo:{text}");
+                        received.push(text.to_string());
+                        if session.text(reply).await.is_err() {
+                            break;
+                        }
+                    }
+                    Message::Close(reason) => {
+                        let _ = session.close(reason).await;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            board.push(
+                &case,
+                Handshake {
+                    decision,
+                    status: 101,
+                    body: String::new(),
+                    received,
+                    raw,
+                },
+            );
+        });
+        Ok(response)
+    }
 }
 
 /// One request the API server answered.
@@ -908,7 +1087,7 @@ fn ws_cases(route: Route, ports: &Ports, file_dir: &Path) -> Vec<Case> {
             Expect::Refused(DenyReason::Null),
         ),
     ];
-    if route == Route::Direct {
+    if route == Route::Direct || route.is_actix() {
         // Frames of the allowed page: a `data:` document is opaque (`null`), a `blob:`
         // document has the origin of the page that made the blob.
         cases.push(case(
@@ -930,6 +1109,10 @@ fn ws_cases(route: Route, ports: &Ports, file_dir: &Path) -> Vec<Case> {
 /// The CORS cases of one route: an allowed and a refused page everywhere, and a sandboxed
 /// iframe (`null`) directly.
 fn cors_cases(route: Route, ports: &Ports) -> Vec<CorsCase> {
+    // The actix-web server is a second WebSocket server only.
+    if route.is_actix() {
+        return Vec::new();
+    }
     let p = route.prefix();
     let allowed = format!("http://app.example.com:{}", ports.page);
     let evil = format!("http://evil.example:{}", ports.page);
@@ -1033,6 +1216,8 @@ fn run_matrix(engine: Engine) {
     let (ws_listener, ws) = bind(8082);
     let (other_listener, other) = bind(8083);
     let (api_listener, api) = bind(8084);
+    #[cfg(feature = "actix")]
+    let (actix_listener, actix) = bind(8085);
     let nginx = Nginx::start(&nginx_binary, ws, api)
         .unwrap_or_else(|err| panic!("{test}: cannot start nginx: {err}"));
     let ports = Ports {
@@ -1040,6 +1225,8 @@ fn run_matrix(engine: Engine) {
         other,
         ws,
         api,
+        #[cfg(feature = "actix")]
+        actix,
         nginx_forwarding: nginx.forwarding_port,
         nginx_dropping: nginx.dropping_port,
     };
@@ -1062,6 +1249,8 @@ fn run_matrix(engine: Engine) {
         .expect("valid CORS configuration");
     let policy = Arc::new(policy);
     serve_ws(ws_listener, Arc::clone(&policy), Arc::clone(&handshakes));
+    #[cfg(feature = "actix")]
+    actix_ws::serve(actix_listener, Arc::clone(&policy), Arc::clone(&handshakes));
     serve_http(
         api_listener,
         api_handler(Arc::new(cors), Arc::clone(&api_seen)),
@@ -1079,7 +1268,7 @@ fn run_matrix(engine: Engine) {
     let file_dir = TempDir::new("file-pages");
     let mut ws_matrix = Vec::new();
     let mut cors_matrix = Vec::new();
-    for route in Route::ALL {
+    for &route in Route::ALL {
         let cases = ws_cases(route, &ports, file_dir.path());
         for case in cases.iter().filter(|c| c.url.starts_with("file:")) {
             let path = PathBuf::from(&case.url["file://".len()..]);

@@ -100,6 +100,9 @@ impl<I> Pipeline<I> {
     /// Decides a WebSocket upgrade (see [`classify::is_websocket_upgrade`]) and reports it:
     /// the refusal to send, or the guard's outcome (for the request extensions) and what
     /// the response gets. `connect`: an HTTP/2 `CONNECT`, which switches with any `2xx`.
+    // The refusal is as large as the admission it replaces; boxing it would allocate per
+    // refused request for nothing.
+    #[allow(clippy::result_large_err)]
     pub(crate) fn upgrade<R: RequestHead + ?Sized>(
         &self,
         head: &R,
@@ -154,6 +157,7 @@ impl<I> Pipeline<I> {
     /// response gets. `method`, `sites` (`Sec-Fetch-Site`) and `origins` are the request's
     /// raw method and field values; `origin` gives its first `Origin` value, for
     /// `Access-Control-Allow-Origin`.
+    #[allow(clippy::result_large_err)] // as `upgrade`
     pub(crate) fn request<'v>(
         &self,
         method: &str,

@@ -113,17 +113,16 @@ fn echo<I: std::fmt::Debug>(
     let (response, mut session, mut stream) = actix_ws::handle(&request, body)?;
     actix_web::rt::spawn(async move {
         while let Some(Ok(message)) = stream.recv().await {
-            match message {
-                actix_ws::Message::Text(text) => {
-                    if session.text(text).await.is_err() {
-                        break;
-                    }
-                }
+            let text = match message {
+                actix_ws::Message::Text(text) => text,
                 actix_ws::Message::Close(reason) => {
                     let _ = session.close(reason).await;
                     break;
                 }
-                _ => {}
+                _ => continue,
+            };
+            if session.text(text).await.is_err() {
+                break;
             }
         }
     });
