@@ -72,21 +72,19 @@
 //!     format!("{}", *decision)
 //! }
 //!
-//! #[actix_web::main]
-//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let source = PolicySource::from("https://app.example.com".parse::<OriginPolicy>()?);
 //!     let guard = HandshakeGuard::builder_on(source.clone()).build()?;
 //!     let cors = Cors::builder_on(source).allow_credentials().build()?;
 //!     let middleware = OriginMiddleware::new(cors).guard(guard).block_cross_origin_writes();
-//!     HttpServer::new(move || {
+//!     let app = move || {
 //!         App::new()
 //!             .wrap(middleware.clone())
 //!             .route("/ws", web::get().to(ws))
 //!             .route("/api", web::post().to(api))
-//!     })
-//!     .bind(("127.0.0.1", 8080))?
-//!     .run()
-//!     .await?;
+//!     };
+//!     actix_web::rt::System::new()
+//!         .block_on(async { HttpServer::new(app).bind(("127.0.0.1", 8080))?.run().await })?;
 //!     Ok(())
 //! }
 //! ```

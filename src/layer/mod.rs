@@ -27,7 +27,7 @@
 //! hands every decision to a [`HandshakeGuard`] instead: its subprotocol and authentication
 //! checks run on upgrades, its report-only mode applies to upgrades and to refused writes,
 //! and its observer (and the `tracing` feature) sees every decision of the layer, as a
-//! [`GuardDecision`] whose [`kind`](GuardDecision::kind) tells a handshake from a
+//! [`GuardDecision`](crate::GuardDecision) whose [`kind`](crate::GuardDecision::kind) tells a handshake from a
 //! preflight or another request. Build the guard and the [`Cors`] on one
 //! [`PolicySource`](crate::PolicySource) (with the `reload` feature, a `SharedPolicy`), and
 //! both always use the same policy, swapped atomically on reload.
@@ -45,7 +45,7 @@
 //! may be right for public CORS reads without credentials, but WebSocket handshakes and
 //! form posts carry the user's cookies whatever CORS says, and any site can make a page
 //! whose origin is `null`. In the layer such a match therefore never admits an upgrade or a
-//! cross-origin write ([`Denial::OpenOrigin`]) unless
+//! cross-origin write ([`Denial::OpenOrigin`](crate::guard::Denial::OpenOrigin)) unless
 //! [`allow_open_origins_for_upgrades_and_writes_dangerously`](OriginLayer::allow_open_origins_for_upgrades_and_writes_dangerously)
 //! says so.
 //!
