@@ -106,6 +106,7 @@ use actix_web::{HttpMessage, HttpResponse};
 use pin_project_lite::pin_project;
 
 use crate::cors::Cors;
+use crate::pipeline::future::{Pending, Respond};
 use crate::pipeline::{classify, Finish, Pipeline, RESPONSE_FIELDS};
 use crate::source::LoadedPolicy;
 use crate::{HandshakeGuard, RawHead};
@@ -431,41 +432,30 @@ pin_project! {
     /// added (and, on a switched upgrade, the guard's subprotocol).
     pub struct ResponseFuture<F, B> {
         #[pin]
-        kind: Kind<F, B>,
-    }
-}
-
-pin_project! {
-    #[project = KindProj]
-    enum Kind<F, B> {
-        Answered { response: Option<ServiceResponse<EitherBody<B>>> },
-        Pending {
-            #[pin]
-            future: F,
-            finish: Option<Finish>,
-        },
+        inner: Pending<F, ServiceResponse<EitherBody<B>>>,
     }
 }
 
 impl<F, B> ResponseFuture<F, B> {
     fn answered(request: ServiceRequest, response: http::Response<&'static str>) -> Self {
-        let response = request
-            .into_response(to_actix(response))
-            .map_into_right_body();
+        let response = request.into_response(to_actix(response));
         ResponseFuture {
-            kind: Kind::Answered {
-                response: Some(response),
-            },
+            inner: Pending::answered(response.map_into_right_body()),
         }
     }
 
     fn pending(future: F, finish: Finish) -> Self {
         ResponseFuture {
-            kind: Kind::Pending {
-                future,
-                finish: Some(finish),
-            },
+            inner: Pending::passed(future, finish),
         }
+    }
+}
+
+impl<B> Respond<ServiceResponse<EitherBody<B>>> for ServiceResponse<B> {
+    fn respond(mut self, finish: Finish) -> ServiceResponse<EitherBody<B>> {
+        let status = self.status();
+        finish_actix(finish, status, self.headers_mut());
+        self.map_into_left_body()
     }
 }
 
@@ -476,31 +466,14 @@ where
     type Output = Result<ServiceResponse<EitherBody<B>>, actix_web::Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().kind.project() {
-            KindProj::Answered { response } => Poll::Ready(Ok(response
-                .take()
-                .expect("ResponseFuture polled after it completed"))),
-            KindProj::Pending { future, finish } => {
-                let mut response = std::task::ready!(future.poll(cx))?;
-                let finish = finish
-                    .take()
-                    .expect("ResponseFuture polled after it completed");
-                let status = response.status();
-                finish_actix(finish, status, response.headers_mut());
-                Poll::Ready(Ok(response.map_into_left_body()))
-            }
-        }
+        self.project().inner.poll(cx)
     }
 }
 
 impl<F, B> fmt::Debug for ResponseFuture<F, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match &self.kind {
-            Kind::Answered { .. } => "answered",
-            Kind::Pending { .. } => "pending",
-        };
         f.debug_struct("ResponseFuture")
-            .field("kind", &kind)
+            .field("kind", &self.inner.state())
             .finish_non_exhaustive()
     }
 }

@@ -3,11 +3,12 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
 use http::Response;
 use pin_project_lite::pin_project;
 
+use crate::pipeline::future::{Pending, Respond};
 use crate::pipeline::Finish;
 
 pin_project! {
@@ -16,40 +17,29 @@ pin_project! {
     /// headers added (and, on a switched upgrade, the guard's subprotocol).
     pub struct ResponseFuture<F, B> {
         #[pin]
-        kind: Kind<F, B>,
-    }
-}
-
-pin_project! {
-    #[project = KindProj]
-    enum Kind<F, B> {
-        // Answered by the layer; the inner service was not called.
-        Answered { response: Option<Response<B>> },
-        // Passed on: the inner response, finished by the pipeline.
-        Pending {
-            #[pin]
-            future: F,
-            finish: Option<Finish>,
-        },
+        inner: Pending<F, Response<B>>,
     }
 }
 
 impl<F, B> ResponseFuture<F, B> {
     pub(crate) fn answered(response: Response<B>) -> Self {
         ResponseFuture {
-            kind: Kind::Answered {
-                response: Some(response),
-            },
+            inner: Pending::answered(response),
         }
     }
 
     pub(crate) fn pending(future: F, finish: Finish) -> Self {
         ResponseFuture {
-            kind: Kind::Pending {
-                future,
-                finish: Some(finish),
-            },
+            inner: Pending::passed(future, finish),
         }
+    }
+}
+
+impl<B> Respond<Response<B>> for Response<B> {
+    fn respond(mut self, finish: Finish) -> Response<B> {
+        let status = self.status();
+        finish.apply(status, self.headers_mut());
+        self
     }
 }
 
@@ -60,31 +50,14 @@ where
     type Output = Result<Response<B>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().kind.project() {
-            KindProj::Answered { response } => Poll::Ready(Ok(response
-                .take()
-                .expect("ResponseFuture polled after it completed"))),
-            KindProj::Pending { future, finish } => {
-                let mut response = ready!(future.poll(cx))?;
-                let finish = finish
-                    .take()
-                    .expect("ResponseFuture polled after it completed");
-                let status = response.status();
-                finish.apply(status, response.headers_mut());
-                Poll::Ready(Ok(response))
-            }
-        }
+        self.project().inner.poll(cx)
     }
 }
 
 impl<F, B> fmt::Debug for ResponseFuture<F, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match &self.kind {
-            Kind::Answered { .. } => "answered",
-            Kind::Pending { .. } => "pending",
-        };
         f.debug_struct("ResponseFuture")
-            .field("kind", &kind)
+            .field("kind", &self.inner.state())
             .finish_non_exhaustive()
     }
 }

@@ -5,6 +5,7 @@
 //! response types to and from them, so every stack decides alike.
 
 pub(crate) mod classify;
+pub(crate) mod future;
 
 use std::fmt;
 use std::sync::Arc;
