@@ -288,6 +288,34 @@ const HTTP_ENTRY_POINTS: usize = if cfg!(feature = "actix") { 5 } else { 3 };
 /// The HTTP/2 clients' warm-up requests, each reported as a `Request`.
 const H2_WARM_UPS: usize = if cfg!(feature = "actix") { 2 } else { 1 };
 
+/// Sends every row over one HTTP/2 connection to `addr` as `request` makes it; a `2xx` is a
+/// switch. A switched row (that enforcing switches too) must carry the guard's identity and
+/// subprotocol. Returns the number of rows checked.
+async fn h2_rows(
+    addr: SocketAddr,
+    report_only: bool,
+    label: &str,
+    request: impl Fn(&Row) -> http::Request<http_body_util::Full<axum::body::Bytes>>,
+) -> usize {
+    let mut h2 = H2::connect(addr).await;
+    for row in ROWS {
+        let reply = h2.send(request(row)).await;
+        let got = answer(reply.status.as_u16(), 200);
+        assert_eq!(got, row.expected(report_only), "{label}: {}", row.name);
+        // (A report-only subprotocol failure switches without one.)
+        if got == Switched && row.enforce == Switched {
+            assert_eq!(reply.header("x-identity"), Some("alice"), "{}", row.name);
+            assert_eq!(
+                reply.header("sec-websocket-protocol"),
+                Some("chat"),
+                "{}",
+                row.name
+            );
+        }
+    }
+    ROWS.len()
+}
+
 #[test]
 fn one_table_through_every_entry_point() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -389,34 +417,18 @@ fn one_table_through_every_entry_point() {
                 );
                 checked += 1;
             }
-            runtime.block_on(async {
-                let mut h2 = H2::connect(addr).await;
-                for row in ROWS {
+            checked += runtime.block_on(h2_rows(
+                addr,
+                report_only,
+                &format!("layer h2 {source_name} {mode}"),
+                |row| {
                     let mut request = cors_common::request("CONNECT", "/ws", &row.headers());
                     request
                         .extensions_mut()
                         .insert(hyper::ext::Protocol::from_static("websocket"));
-                    let reply = h2.send(request).await;
-                    let got = answer(reply.status.as_u16(), 200);
-                    assert_eq!(
-                        got,
-                        row.expected(report_only),
-                        "layer h2 {source_name} {mode}: {}",
-                        row.name
-                    );
-                    // (A report-only subprotocol failure switches without one.)
-                    if got == Switched && row.enforce == Switched {
-                        assert_eq!(reply.header("x-identity"), Some("alice"), "{}", row.name);
-                        assert_eq!(
-                            reply.header("sec-websocket-protocol"),
-                            Some("chat"),
-                            "{}",
-                            row.name
-                        );
-                    }
-                    checked += 1;
-                }
-            });
+                    request
+                },
+            ));
 
             // The actix-web middleware, HTTP/1.1 (actix-ws) and HTTP/2 (a `CONNECT`, checked
             // as a possible WebSocket; actix-web has no RFC 8441, so the handler answers 200).
@@ -443,31 +455,12 @@ fn one_table_through_every_entry_point() {
                     assert_eq!(calls.ws(), handled, "the handler ran only when switched");
                     checked += 1;
                 }
-                runtime.block_on(async {
-                    let mut h2 = H2::connect(addr).await;
-                    for row in ROWS {
-                        let mut request = cors_common::request("CONNECT", "/", &row.headers());
-                        *request.uri_mut() = addr.to_string().parse().unwrap();
-                        let reply = h2.send(request).await;
-                        let got = answer(reply.status.as_u16(), 200);
-                        assert_eq!(
-                            got,
-                            row.expected(report_only),
-                            "actix h2 {source_name} {mode}: {}",
-                            row.name
-                        );
-                        if got == Switched && row.enforce == Switched {
-                            assert_eq!(reply.header("x-identity"), Some("alice"), "{}", row.name);
-                            assert_eq!(
-                                reply.header("sec-websocket-protocol"),
-                                Some("chat"),
-                                "{}",
-                                row.name
-                            );
-                        }
-                        checked += 1;
-                    }
-                });
+                let label = format!("actix h2 {source_name} {mode}");
+                checked += runtime.block_on(h2_rows(addr, report_only, &label, |row| {
+                    let mut request = cors_common::request("CONNECT", "/", &row.headers());
+                    *request.uri_mut() = addr.to_string().parse().unwrap();
+                    request
+                }));
             }
 
             // The observer saw every handshake the guard decided, with the status sent
