@@ -226,6 +226,37 @@ fn actix_cors_preflight_and_actual_response_with_vary_merged() {
     assert_eq!(calls.api(), 3);
 }
 
+/// The middleware touches only the CORS fields and `Vary`, as the layer does: every other
+/// line of the handler's response stays, `Vary` lines are folded with `Origin` added, and
+/// the handler's `Access-Control-Allow-Origin` is replaced for an allowed origin and left
+/// alone otherwise.
+#[test]
+fn actix_keeps_every_other_response_header() {
+    let calls = Calls::default();
+    let addr = serve(OriginMiddleware::new(policy()), routes::<()>(&calls));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        for (origin, allow_origin) in [
+            ("https://app.example.com", "https://app.example.com"),
+            ("https://evil.example", "https://handler.example"),
+        ] {
+            let reply = send_h1(addr, "GET", "/many", &[("origin", origin)]).await;
+            assert_eq!(reply.status, StatusCode::OK);
+            assert_eq!(reply.header_lines("set-cookie"), ["a=1", "b=2"], "{origin}");
+            assert_eq!(reply.header("x-handler"), Some("kept"));
+            assert_eq!(
+                reply.vary(),
+                ["accept-encoding", "accept-language", "origin"]
+            );
+            assert_eq!(reply.header_lines("vary").len(), 1, "{origin}: folded");
+            assert_eq!(
+                reply.header("access-control-allow-origin"),
+                Some(allow_origin)
+            );
+        }
+    });
+}
+
 #[test]
 fn actix_blocks_cross_origin_writes_and_report_only_lets_them_through_with_a_report() {
     type Seen = Arc<Mutex<Vec<(RequestKind, u16)>>>;

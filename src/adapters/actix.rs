@@ -36,6 +36,10 @@
 //! every other header is left alone. The middleware's own answers keep their short fixed
 //! text body.
 //!
+//! Any handler that answers an upgrade with `101` works behind it: actix-ws (tested), or the
+//! deprecated actix-web-actors, whose `ws::start` answers the same way (it is not tested
+//! here: its maintainers point to actix-ws).
+//!
 //! actix-web serves no WebSockets over HTTP/2 (it has no RFC 8441 extended `CONNECT`), so
 //! upgrades are HTTP/1.1; over HTTP/2 a `CONNECT` is still checked as a possible WebSocket,
 //! as in the layer.

@@ -62,6 +62,8 @@ impl Calls {
 ///   identity (`x-identity`) and matched rule (`x-rule`) read from `ReqData`;
 /// - `/api`: any method; the `Decision` from `ReqData` as the body, `Vary:
 ///   Accept-Encoding` set by the handler (for the merge);
+/// - `/many`: two `Vary` lines, two `Set-Cookie` lines, its own `Access-Control-Allow-Origin`
+///   and `x-handler`, for what the middleware keeps, merges and replaces;
 /// - anything else, and every `CONNECT` (HTTP/2, no path): `200` with `x-identity` when
 ///   the guard admitted it, else `404`.
 pub fn routes<I: Clone + std::fmt::Debug + 'static>(
@@ -92,6 +94,19 @@ pub fn routes<I: Clone + std::fmt::Debug + 'static>(
                             .insert_header(("vary", "Accept-Encoding"))
                             .body(decision.to_string())
                     }
+                }),
+            )
+            .route(
+                "/many",
+                web::get().to(|| async {
+                    HttpResponse::Ok()
+                        .append_header(("vary", "Accept-Encoding"))
+                        .append_header(("vary", "Accept-Language"))
+                        .append_header(("set-cookie", "a=1"))
+                        .append_header(("set-cookie", "b=2"))
+                        .append_header(("access-control-allow-origin", "https://handler.example"))
+                        .append_header(("x-handler", "kept"))
+                        .finish()
                 }),
             )
             .default_service(web::to(
