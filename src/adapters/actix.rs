@@ -93,6 +93,8 @@
 //! }
 //! ```
 //!
+//! `examples/actix_app.rs` is a complete server.
+//!
 //! [`OriginLayer`]: crate::layer::OriginLayer
 
 use std::fmt;
