@@ -345,3 +345,32 @@ fn actix_follows_a_reloaded_policy() {
     );
     assert_eq!(calls.ws(), 1);
 }
+
+/// The middleware is shared across actix-web's worker threads (`HttpServer::new` clones it
+/// into each), so it is `Send + Sync + Clone`; its `Debug` names the layer's knobs.
+#[test]
+fn actix_middleware_api() {
+    fn shared<T: Send + Sync + Clone + std::fmt::Debug>() {}
+    shared::<OriginMiddleware>();
+    shared::<OriginMiddleware<String>>();
+    let middleware = OriginMiddleware::new(policy()).block_cross_origin_writes();
+    let debug = format!("{middleware:?}");
+    assert!(debug.starts_with("OriginMiddleware { cors: "), "{debug}");
+    assert!(debug.contains("block_cross_origin_writes: true"), "{debug}");
+    assert!(debug.contains("trust_open_rules: false"), "{debug}");
+    let opened = middleware.allow_open_origins_for_upgrades_and_writes_dangerously();
+    assert!(format!("{opened:?}").contains("trust_open_rules: true"));
+    assert!(opened
+        .policy()
+        .check_value(b"https://app.example.com")
+        .is_allowed());
+    assert!(opened
+        .cors()
+        .source()
+        .same_as(opened.handshake_guard().source()));
+    let guard = HandshakeGuard::builder(policy())
+        .report_only()
+        .build()
+        .unwrap();
+    assert!(opened.guard(guard).handshake_guard().is_report_only());
+}

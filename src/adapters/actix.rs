@@ -138,9 +138,7 @@ impl<I> Clone for OriginMiddleware<I> {
 
 impl<I> fmt::Debug for OriginMiddleware<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("OriginMiddleware")
-            .field(&self.pipeline)
-            .finish()
+        self.pipeline.fmt_as("OriginMiddleware", f)
     }
 }
 

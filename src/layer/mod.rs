@@ -137,7 +137,7 @@ impl<I> Clone for OriginLayer<I> {
 
 impl<I> fmt::Debug for OriginLayer<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("OriginLayer").field(&self.config).finish()
+        self.config.fmt_as("OriginLayer", f)
     }
 }
 

@@ -49,7 +49,14 @@ impl<I> Clone for Pipeline<I> {
 
 impl<I> fmt::Debug for Pipeline<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pipeline")
+        self.fmt_as("Pipeline", f)
+    }
+}
+
+impl<I> Pipeline<I> {
+    /// The `Debug` of a front end named `name`: its configuration, field by field.
+    pub(crate) fn fmt_as(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(name)
             .field("cors", &self.cors)
             .field("guard", &self.guard)
             .field("block_cross_origin_writes", &self.block_writes)
