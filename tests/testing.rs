@@ -497,3 +497,42 @@ fn a_fuzz_origin_without_tricks_is_canonical() {
         .push(origin_policy::testing::Trick::PercentEncode(1));
     assert_eq!(encoded.to_bytes(), b"https://b%c3%bc");
 }
+
+/// The harness over an actix-web app: a naive `starts_with` check in an actix handler is
+/// caught; the same routes behind `OriginMiddleware` pass.
+#[cfg(feature = "actix")]
+#[test]
+fn the_harness_runs_an_actix_app() {
+    use actix_web::{web, App, HttpRequest, HttpResponse};
+    use origin_policy::adapters::actix::OriginMiddleware;
+
+    let policy: OriginPolicy = "https://app.example.com".parse().unwrap();
+    let harness = Harness::new(&policy);
+
+    async fn naive(request: HttpRequest) -> HttpResponse {
+        let origin = request.headers().get("origin").map(|v| v.as_bytes());
+        match origin {
+            Some(origin) if origin.starts_with(b"https://app.example.com") => {
+                HttpResponse::Ok().finish()
+            }
+            _ => HttpResponse::Forbidden().finish(),
+        }
+    }
+    let error = harness
+        .run_actix(App::new().route("/", web::get().to(naive)))
+        .expect_err("a starts_with check is caught");
+    let failure = error.failure().expect("a failure, not an abort");
+    assert!(
+        !policy.check_values(failure.variant().lines()).is_allowed(),
+        "the bypass must be one the policy denies: {failure}"
+    );
+
+    async fn ok() -> HttpResponse {
+        HttpResponse::Ok().finish()
+    }
+    harness.assert_actix(
+        App::new()
+            .wrap(OriginMiddleware::new(policy.clone()))
+            .route("/", web::get().to(ok)),
+    );
+}

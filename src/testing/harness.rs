@@ -520,6 +520,46 @@ impl<B> ResponseStatus for http::Response<B> {
     }
 }
 
+#[cfg(feature = "actix")]
+impl Harness {
+    /// Runs the harness against an actix-web app (see [`ActixDecider`](super::ActixDecider)).
+    ///
+    /// # Errors
+    ///
+    /// As [`Harness::run`]. Panics when the app does not start, as
+    /// `actix_web::test::init_service` does.
+    pub fn run_actix<T, B>(&self, app: actix_web::App<T>) -> Result<(), HarnessError>
+    where
+        T: actix_web::dev::ServiceFactory<
+                actix_web::dev::ServiceRequest,
+                Config = (),
+                Response = actix_web::dev::ServiceResponse<B>,
+                Error = actix_web::Error,
+                InitError = (),
+            > + 'static,
+        B: actix_web::body::MessageBody,
+    {
+        self.run(super::start_actix(app))
+    }
+
+    /// [`Harness::run_actix`] that panics with the failure, for a `#[test]`.
+    pub fn assert_actix<T, B>(&self, app: actix_web::App<T>)
+    where
+        T: actix_web::dev::ServiceFactory<
+                actix_web::dev::ServiceRequest,
+                Config = (),
+                Response = actix_web::dev::ServiceResponse<B>,
+                Error = actix_web::Error,
+                InitError = (),
+            > + 'static,
+        B: actix_web::body::MessageBody,
+    {
+        if let Err(error) = self.run_actix(app) {
+            panic!("{error}");
+        }
+    }
+}
+
 /// Drives a future to completion on this thread, parking between polls.
 #[cfg(feature = "tower")]
 fn block_on<F: std::future::Future>(future: F) -> F::Output {

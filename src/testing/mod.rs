@@ -12,7 +12,7 @@
 //! |---|---|---|
 //! | [`generate`], [`Class`], [`Variant`] | `testing` | the attack values `origin-audit` sends, per class, with a reason and a fix |
 //! | `canonical_origin`, `allowed_by`, `attacks_on`, `attacks_on_origin`, `attacks_of_class`, `header_value_near_grammar` | `proptest` | strategies that shrink to short, readable values |
-//! | `Harness`, `Decide`, `Verdict` | `proptest` | runs them through a closure or (with `tower`) a tower `Service` and reports the first mistake |
+//! | `Harness`, `Decide`, `Verdict` | `proptest` | runs them through a closure, (with `tower`) a tower `Service` or (with `actix`) an actix-web `App`, and reports the first mistake |
 //! | `FuzzOrigin` | `arbitrary` | a structured origin for cargo-fuzz targets |
 //!
 //! None of them changes a build that does not name the feature: proptest and arbitrary are
@@ -42,7 +42,9 @@
 //! ```
 //!
 //! With the `tower` feature, `Harness::assert_service::<axum::body::Body>(router)` drives an axum `Router` or any
-//! tower `Service` directly (the response status is the verdict: below 400 is accepted).
+//! tower `Service` directly (the response status is the verdict: below 400 is accepted). With
+//! the `actix` feature, `Harness::assert_actix(App::new().wrap(..).route(..))` does the same
+//! for an actix-web app, started once in its own actix system.
 //! `examples/property-test/` in the repository runs the harness against three naive checks
 //! (`starts_with`, `ends_with`, an unanchored regex), which it catches and shrinks to
 //! `https://app.example.com.a` and the like, and against `OriginLayer`, which passes.
@@ -70,6 +72,8 @@
 //! # }
 //! ```
 
+#[cfg(all(feature = "proptest", feature = "actix"))]
+mod actix;
 #[cfg(feature = "arbitrary")]
 mod arbitrary;
 mod attacks;
@@ -78,6 +82,9 @@ mod harness;
 #[cfg(feature = "proptest")]
 mod strategy;
 
+#[cfg(all(feature = "proptest", feature = "actix"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "proptest", feature = "actix"))))]
+pub use self::actix::{start_actix, ActixDecider};
 #[cfg(feature = "arbitrary")]
 #[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 pub use self::arbitrary::{FuzzHost, FuzzOrigin, FuzzScheme, Trick};
