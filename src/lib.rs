@@ -270,6 +270,7 @@
 //! | tower (axum, hyper) | `OriginLayer::new(cors).guard(guard)`: upgrades decided by the guard, every other decision reported to it |
 //! | actix-web, actix-ws | `OriginMiddleware::new(cors).guard(guard)`: the layer's pipeline, as a middleware (`App::wrap`) |
 //! | plain `http`, other frameworks | [`guard.evaluate(&request)`](HandshakeGuard::evaluate) on a request with any body or its parts; send [`rejection`](GuardDecision::rejection) when there is one |
+//! | hyper raw upgrade, fastwebsockets, tokio-websockets, warp, poem, salvo, rocket, tower-http `CorsLayer` | a recipe each, `examples/<stack>/` in the repository, listed with its lines in `docs/RECIPES.md` |
 //!
 //! Build the guard with [`HandshakeGuard::builder_on`] and the CORS configuration with
 //! [`cors::Cors::builder_on`] on one [`PolicySource`], and both always use the same policy;

@@ -27,9 +27,11 @@ pub async fn serve(
     policy: OriginPolicy,
     sessions: Arc<AtomicUsize>,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    // recipe: glue
     let guard = HandshakeGuard::builder(policy)
         .subprotocols(["echo"])
         .build()?;
+    // recipe: end
     loop {
         let (stream, _) = listener.accept().await?;
         let (guard, sessions) = (guard.clone(), sessions.clone());
@@ -48,10 +50,12 @@ async fn upgrade(
     sessions: Arc<AtomicUsize>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     // The guard first: version (426), origin (403), subprotocol (400).
+    // recipe: glue
     let outcome = guard.evaluate(&request);
     if let Some(rejection) = outcome.decision.rejection::<String>() {
         return Ok(rejection.map(Full::from));
     }
+    // recipe: end
     if !fastwebsockets::upgrade::is_upgrade_request(&request) {
         let mut response = Response::new(Full::from("expected a WebSocket upgrade\n"));
         *response.status_mut() = StatusCode::BAD_REQUEST;
@@ -66,9 +70,11 @@ async fn upgrade(
         }
     };
     let mut response = response.map(|_| Full::default());
+    // recipe: glue
     outcome
         .decision
         .add_response_headers(response.headers_mut());
+    // recipe: end
 
     tokio::spawn(async move {
         let Ok(socket) = upgraded.await else { return };
@@ -76,14 +82,10 @@ async fn upgrade(
         // Answers pings and the close handshake itself; echoes whole messages.
         let mut socket = FragmentCollector::new(socket);
         while let Ok(frame) = socket.read_frame().await {
-            match frame.opcode {
-                OpCode::Text | OpCode::Binary => {
-                    if socket.write_frame(frame).await.is_err() {
-                        break;
-                    }
-                }
-                OpCode::Close => break,
-                _ => {}
+            let closed = matches!(frame.opcode, OpCode::Close);
+            let echo = matches!(frame.opcode, OpCode::Text | OpCode::Binary);
+            if closed || (echo && socket.write_frame(frame).await.is_err()) {
+                break;
             }
         }
     });

@@ -18,6 +18,7 @@ use poem::{get, handler, Endpoint, EndpointExt, IntoResponse, Request, Response,
 
 /// Runs `guard` on `request`: the guard's response when it refuses the handshake, otherwise
 /// the endpoint's, with the guard's subprotocol.
+// recipe: glue
 pub async fn guarded<E: Endpoint>(
     guard: HandshakeGuard,
     endpoint: Arc<E>,
@@ -49,6 +50,7 @@ pub async fn guarded<E: Endpoint>(
     decision.add_response_headers(response.headers_mut());
     Ok(response)
 }
+// recipe: end
 
 /// The app: `GET /ws`, an echo WebSocket guarded by `policy` with the subprotocol `echo`.
 /// `sessions` counts the sockets that reached the echo loop.
@@ -56,12 +58,16 @@ pub fn app(
     policy: OriginPolicy,
     sessions: Arc<AtomicUsize>,
 ) -> Result<impl Endpoint, origin_policy::ConfigError> {
+    // recipe: glue
     let guard = HandshakeGuard::builder(policy)
         .subprotocols(["echo"])
         .build()?;
+    // recipe: end
     let ws = get(echo)
         .data(sessions)
+        // recipe: glue
         .around(move |endpoint, request| guarded(guard.clone(), endpoint, request));
+    // recipe: end
     Ok(Route::new().at("/ws", ws))
 }
 

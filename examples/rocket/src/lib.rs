@@ -18,6 +18,7 @@ use rocket::response::{self, Responder};
 use rocket::{get, routes, Build, Rocket, State};
 
 /// The request guard: succeeds with the guard's decision, fails with the guard's status.
+// recipe: glue
 #[derive(Debug)]
 pub struct Guarded(pub GuardDecision);
 
@@ -48,8 +49,10 @@ impl<'r> FromRequest<'r> for Guarded {
         }
     }
 }
+// recipe: end
 
 /// A responder that adds the guard's `Sec-WebSocket-Protocol` to `R`'s response.
+// recipe: glue
 #[derive(Debug)]
 pub struct WithSubprotocol<R>(pub R, pub GuardDecision);
 
@@ -62,6 +65,7 @@ impl<'r, 'o: 'r, R: Responder<'r, 'o>> Responder<'r, 'o> for WithSubprotocol<R> 
         Ok(response)
     }
 }
+// recipe: end
 
 /// Counts the sockets that reached the echo loop.
 #[derive(Debug, Default)]
@@ -95,9 +99,11 @@ pub fn app(
     policy: OriginPolicy,
     sessions: Arc<AtomicUsize>,
 ) -> Result<Rocket<Build>, origin_policy::ConfigError> {
+    // recipe: glue
     let guard = HandshakeGuard::builder(policy)
         .subprotocols(["echo"])
         .build()?;
+    // recipe: end
     Ok(rocket::build()
         .manage(guard)
         .manage(Sessions(sessions))

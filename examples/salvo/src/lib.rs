@@ -19,6 +19,7 @@ use salvo::prelude::*;
 use salvo::websocket::WebSocketUpgrade;
 
 /// The hoop: refuses what `HandshakeGuard` refuses, before the handler runs.
+// recipe: glue
 #[derive(Debug, Clone)]
 pub struct Guarded(pub HandshakeGuard);
 
@@ -56,6 +57,7 @@ impl Guarded {
         decision.add_response_headers(res.headers_mut());
     }
 }
+// recipe: end
 
 /// The echo handler; counts the sockets that reached the echo loop.
 #[derive(Debug, Clone)]
@@ -86,9 +88,11 @@ pub fn app(
     policy: OriginPolicy,
     sessions: Arc<AtomicUsize>,
 ) -> Result<Router, origin_policy::ConfigError> {
+    // recipe: glue
     let guard = HandshakeGuard::builder(policy)
         .subprotocols(["echo"])
         .build()?;
+    // recipe: end
     Ok(Router::with_path("ws")
         .hoop(Guarded(guard))
         .get(Echo(sessions)))

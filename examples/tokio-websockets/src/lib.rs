@@ -32,9 +32,11 @@ pub async fn serve(
     policy: OriginPolicy,
     sessions: Arc<AtomicUsize>,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    // recipe: glue
     let guard = HandshakeGuard::builder(policy)
         .subprotocols(["echo"])
         .build()?;
+    // recipe: end
     loop {
         let (stream, _) = listener.accept().await?;
         let (guard, sessions) = (guard.clone(), sessions.clone());
@@ -53,10 +55,12 @@ async fn upgrade(
     sessions: Arc<AtomicUsize>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     // The guard first: version (426), origin (403), subprotocol (400).
+    // recipe: glue
     let outcome = guard.evaluate(&request);
     if let Some(rejection) = outcome.decision.rejection::<String>() {
         return Ok(rejection.map(Full::from));
     }
+    // recipe: end
     // What the guard leaves to the transport: is this an upgrade at all?
     let is_websocket = request
         .headers()
@@ -80,7 +84,9 @@ async fn upgrade(
         SEC_WEBSOCKET_ACCEPT,
         derive_accept_key(key.as_bytes()).parse().unwrap(),
     );
+    // recipe: glue
     outcome.decision.add_response_headers(headers);
+    // recipe: end
 
     let upgraded = hyper::upgrade::on(&mut request);
     tokio::spawn(async move {

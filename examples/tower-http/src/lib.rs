@@ -32,10 +32,12 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 /// tower-http's `CorsLayer` with `policy` as its origin rule, for `GET` and `POST`.
 pub fn cors(policy: OriginPolicy) -> CorsLayer {
+    // recipe: glue
     let policy = Arc::new(policy);
     CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(move |_, parts| {
             policy.check_headers(&parts.headers).is_allowed()
+            // recipe: end
         }))
         .allow_methods([Method::GET, Method::POST])
 }

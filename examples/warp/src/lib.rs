@@ -18,13 +18,16 @@ use warp::reply::Reply;
 use warp::{Filter, Rejection};
 
 /// The rejection of a refused handshake: the guard's decision, answered by [`refused`].
+// recipe: glue
 #[derive(Debug)]
 pub struct Refused(pub GuardDecision);
 impl warp::reject::Reject for Refused {}
+// recipe: end
 
 /// Runs `guard` on the request: extracts its decision when the handshake may go on, rejects
 /// with [`Refused`] otherwise. It sees the headers only (no query: a
 /// `TokenSource::query` guard needs `warp::query::raw()` too).
+// recipe: glue
 pub fn guarded(
     guard: HandshakeGuard,
 ) -> impl Filter<Extract = (GuardDecision,), Error = Rejection> + Clone {
@@ -41,8 +44,10 @@ pub fn guarded(
         }
     })
 }
+// recipe: end
 
 /// Answers a [`Refused`] rejection with the guard's response; passes other rejections on.
+// recipe: glue
 pub async fn refused(rejection: Rejection) -> Result<warp::reply::Response, Rejection> {
     match rejection
         .find::<Refused>()
@@ -52,6 +57,7 @@ pub async fn refused(rejection: Rejection) -> Result<warp::reply::Response, Reje
         None => Err(rejection),
     }
 }
+// recipe: end
 
 /// The app: `GET /ws`, an echo WebSocket guarded by `policy` with the subprotocol `echo`.
 /// `sessions` counts the sockets that reached the echo loop.
@@ -62,21 +68,27 @@ pub fn app(
     impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone,
     origin_policy::ConfigError,
 > {
+    // recipe: glue
     let guard = HandshakeGuard::builder(policy)
         .subprotocols(["echo"])
         .build()?;
+    // recipe: end
     let ws = warp::path("ws").and(guarded(guard)).and(warp::ws()).map(
         move |decision: GuardDecision, ws: warp::ws::Ws| {
             let sessions = sessions.clone();
             let mut response = ws
                 .on_upgrade(move |socket| echo(socket, sessions))
                 .into_response();
+            // recipe: glue
             decision.add_response_headers(response.headers_mut());
+            // recipe: end
             response
         },
     );
     Ok(ws
+        // recipe: glue
         .recover(refused)
+        // recipe: end
         .recover(|_| async { Ok::<_, Infallible>(warp::http::StatusCode::NOT_FOUND) }))
 }
 
