@@ -7,7 +7,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -65,7 +64,7 @@ pub fn app(
     policy: OriginPolicy,
     sessions: Arc<AtomicUsize>,
 ) -> Result<
-    impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone,
+    impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone,
     origin_policy::ConfigError,
 > {
     // recipe: glue
@@ -85,11 +84,11 @@ pub fn app(
             response
         },
     );
-    Ok(ws
-        // recipe: glue
-        .recover(refused)
-        // recipe: end
-        .recover(|_| async { Ok::<_, Infallible>(warp::http::StatusCode::NOT_FOUND) }))
+    // Other rejections (not found, not an upgrade) go on to warp's own answers.
+    // recipe: glue
+    let app = ws.recover(refused);
+    // recipe: end
+    Ok(app)
 }
 
 async fn echo(socket: warp::ws::WebSocket, sessions: Arc<AtomicUsize>) {
