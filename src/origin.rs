@@ -281,6 +281,16 @@ impl Malformation {
     }
 }
 
+/// Room for the canonical form of any value the strict parser reads, on the stack: letter
+/// case and default ports are rewritten here instead of into a fresh allocation.
+pub(crate) struct CanonicalBuffer([u8; MAX_SERIALIZED_LEN]);
+
+impl CanonicalBuffer {
+    pub(crate) fn new() -> CanonicalBuffer {
+        CanonicalBuffer([0; MAX_SERIALIZED_LEN])
+    }
+}
+
 /// The result of strictly parsing a header value.
 pub(crate) enum SerializedOrigin<'a> {
     /// An `http` or `https` origin.
@@ -427,6 +437,23 @@ impl<'a> SerializedOrigin<'a> {
     /// One pass over the bytes for the canonical values browsers send, and no allocation;
     /// otherwise one allocation for the lowercase copy.
     pub(crate) fn parse(value: &'a [u8]) -> Result<SerializedOrigin<'a>, MalformedOrigin> {
+        SerializedOrigin::parse_inner(value, None)
+    }
+
+    /// [`parse`](Self::parse) without allocating: a value that needs canonicalising (letter
+    /// case, a default port) is rewritten into `buffer`, and the result borrows from the value
+    /// or from the buffer.
+    pub(crate) fn parse_in(
+        value: &'a [u8],
+        buffer: &'a mut CanonicalBuffer,
+    ) -> Result<SerializedOrigin<'a>, MalformedOrigin> {
+        SerializedOrigin::parse_inner(value, Some(buffer))
+    }
+
+    fn parse_inner(
+        value: &'a [u8],
+        buffer: Option<&'a mut CanonicalBuffer>,
+    ) -> Result<SerializedOrigin<'a>, MalformedOrigin> {
         let fail = |m| Err(MalformedOrigin(m));
         if value.len() > MAX_SERIALIZED_LEN {
             return fail(Malformation::TooLong);
@@ -488,8 +515,18 @@ impl<'a> SerializedOrigin<'a> {
         let Some(scheme) = scheme else {
             // Well-formed, but no page has such an origin. The host was scanned above; finish
             // its checks so garbage after a made-up scheme is still reported as malformed.
-            let host = value[host_start..host_end].to_ascii_lowercase();
-            host::validate(&host, scan).map_err(|e| MalformedOrigin(Malformation::Host(e)))?;
+            let host = &value[host_start..host_end];
+            let checked = match buffer {
+                Some(buffer) => {
+                    // The host is shorter than the value, which is at most the buffer's size.
+                    let lower = &mut buffer.0[..host.len()];
+                    lower.copy_from_slice(host);
+                    lower.make_ascii_lowercase();
+                    host::validate(lower, scan)
+                }
+                None => host::validate(&host.to_ascii_lowercase(), scan),
+            };
+            checked.map_err(|e| MalformedOrigin(Malformation::Host(e)))?;
             return Ok(SerializedOrigin::OtherScheme);
         };
         let default_port = port == Some(scheme.default_port());
@@ -498,18 +535,36 @@ impl<'a> SerializedOrigin<'a> {
         let serialized: Cow<'a, [u8]> = if !default_port && !scan.uppercase && !scheme_uppercase {
             Cow::Borrowed(value)
         } else {
-            let mut owned = Vec::with_capacity(value.len());
-            owned.extend_from_slice(scheme.as_str().as_bytes());
-            owned.extend_from_slice(b"://");
-            owned.extend(
-                value[host_start..host_end]
-                    .iter()
-                    .map(u8::to_ascii_lowercase),
-            );
-            if port.is_some() {
-                owned.extend_from_slice(&value[host_end..]);
+            let host = &value[host_start..host_end];
+            let rest = if port.is_some() {
+                &value[host_end..]
+            } else {
+                &[]
+            };
+            let prefix = scheme.as_str().len() + 3;
+            let len = prefix + host.len() + rest.len();
+            match buffer {
+                Some(buffer) => {
+                    // The canonical form is never longer than the value (the scheme is
+                    // lowered, not lengthened; a port is kept or dropped), and the value is
+                    // at most `MAX_SERIALIZED_LEN` bytes: it fits.
+                    let out = &mut buffer.0[..len];
+                    out[..prefix - 3].copy_from_slice(scheme.as_str().as_bytes());
+                    out[prefix - 3..prefix].copy_from_slice(b"://");
+                    out[prefix..prefix + host.len()].copy_from_slice(host);
+                    out[prefix..prefix + host.len()].make_ascii_lowercase();
+                    out[prefix + host.len()..].copy_from_slice(rest);
+                    Cow::Borrowed(&*out)
+                }
+                None => {
+                    let mut owned = Vec::with_capacity(len);
+                    owned.extend_from_slice(scheme.as_str().as_bytes());
+                    owned.extend_from_slice(b"://");
+                    owned.extend(host.iter().map(u8::to_ascii_lowercase));
+                    owned.extend_from_slice(rest);
+                    Cow::Owned(owned)
+                }
             }
-            Cow::Owned(owned)
         };
         let host_start = scheme.as_str().len() + 3;
         let host_end = host_start + scan.end;

@@ -11,7 +11,9 @@ use crate::entry::{parse_entry, Entry, EntryOptions};
 use crate::error::{ConfigError, ConfigErrorKind};
 use crate::excerpt::OriginExcerpt;
 use crate::head::RequestHead;
-use crate::origin::{Fast, Origin, OriginBytes, Scheme, SerializedOrigin, TupleOrigin};
+use crate::origin::{
+    CanonicalBuffer, Fast, Origin, OriginBytes, Scheme, SerializedOrigin, TupleOrigin,
+};
 use crate::pattern::OriginPattern;
 use hashbrown::{HashMap, HashSet};
 
@@ -316,7 +318,7 @@ impl OriginPolicy {
         // One pass recognises it; anything else goes to the strict parser below.
         match TupleOrigin::fast(value) {
             Fast::Origin(origin) => {
-                return match self.find_rule(&origin, authority) {
+                return match self.find_rule(&origin, false, authority) {
                     Some(rule) => Decision::allow(rule, excerpt),
                     None => Decision::deny(DenyReason::NotAllowed, excerpt),
                 }
@@ -337,11 +339,18 @@ impl OriginPolicy {
                 return Decision::allow(MatchedRule::AppOrigin(app.clone()), excerpt);
             }
         }
-        match SerializedOrigin::parse(value) {
-            Ok(SerializedOrigin::Tuple(origin)) => match self.find_rule(&origin, authority) {
-                Some(rule) => Decision::allow(rule, excerpt),
-                None => Decision::deny(DenyReason::NotAllowed, excerpt),
-            },
+        // Letter case and default ports are rewritten on the stack, not in an allocation.
+        let mut buffer = CanonicalBuffer::new();
+        match SerializedOrigin::parse_in(value, &mut buffer) {
+            Ok(SerializedOrigin::Tuple(origin)) => {
+                // The exact entries were looked up with the value itself; a rewritten
+                // serialization has not been.
+                let rewritten = !std::ptr::eq(&*origin.serialized, value);
+                match self.find_rule(&origin, rewritten, authority) {
+                    Some(rule) => Decision::allow(rule, excerpt),
+                    None => Decision::deny(DenyReason::NotAllowed, excerpt),
+                }
+            }
             // Well-formed with a scheme no web page has, and not an allowed extension or app
             // origin (looked up above): `allow_any_origin_dangerously` never covers these.
             Ok(SerializedOrigin::OtherScheme) => Decision::deny(DenyReason::NotAllowed, excerpt),
@@ -355,10 +364,16 @@ impl OriginPolicy {
     /// server's own origins (one hash lookup each), patterns on the exact host (one lookup),
     /// wildcard patterns (one lookup per label boundary of the host), the host-derived
     /// same-origin rule, and last the any-origin opt-in. Empty tables are skipped.
-    fn find_rule(&self, origin: &TupleOrigin<'_>, authority: Option<&[u8]>) -> Option<MatchedRule> {
+    fn find_rule(
+        &self,
+        origin: &TupleOrigin<'_>,
+        rewritten: bool,
+        authority: Option<&[u8]>,
+    ) -> Option<MatchedRule> {
         let serialized = OriginBytes(&origin.serialized);
-        // A borrowed serialization is the value `decide_value` already looked up.
-        if matches!(origin.serialized, std::borrow::Cow::Owned(_)) {
+        // Unless the parser rewrote it, the serialization is the value `decide_value` has
+        // already looked up.
+        if rewritten {
             if let Some(exact) = self.exact.get(&serialized) {
                 return Some(MatchedRule::Exact(exact.clone()));
             }
