@@ -409,6 +409,53 @@ impl<'a> TupleOrigin<'a> {
     }
 }
 
+impl<'b> TupleOrigin<'b> {
+    /// The fast path for the spellings of that same simple case that need rewriting: upper
+    /// case anywhere in the scheme or host, an explicit default port, or both
+    /// (`HTTPS://APP.EXAMPLE.COM:443`). The value is lowered into `buffer`, a trailing default
+    /// port is cut, and [`fast`](Self::fast) reads the result; `None` hands the value to the
+    /// strict parser (anything `fast` calls unusual or malformed, and a cut that leaves another
+    /// port, as in `:0443`). Whenever this returns an origin, the strict parser returns the
+    /// same origin for `value` (`folded_fast_path_agrees_with_the_parser` checks it
+    /// exhaustively on short values).
+    pub(crate) fn fast_folded(
+        value: &[u8],
+        buffer: &'b mut CanonicalBuffer,
+    ) -> Option<TupleOrigin<'b>> {
+        if value.len() > MAX_SERIALIZED_LEN {
+            return None;
+        }
+        let lowered = &mut buffer.0[..value.len()];
+        lowered.copy_from_slice(value);
+        lowered.make_ascii_lowercase();
+        let default_port: &[u8] = if lowered.starts_with(b"https://") {
+            b":443"
+        } else if lowered.starts_with(b"http://") {
+            b":80"
+        } else {
+            return None;
+        };
+        let cut = lowered.ends_with(default_port);
+        let len = if cut {
+            value.len() - default_port.len()
+        } else {
+            value.len()
+        };
+        let buffer: &'b CanonicalBuffer = buffer;
+        match TupleOrigin::fast(&buffer.0[..len]) {
+            Fast::Origin(origin) if !(cut && origin.port.is_some()) => Some(origin),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a value the fast pass called unusual may be one [`TupleOrigin::fast_folded`] takes:
+/// it holds an upper-case letter or ends in a default port. Canonical values that are unusual
+/// for other reasons (`xn--`, IP addresses) skip the fold.
+pub(crate) fn may_fold(value: &[u8]) -> bool {
+    value.ends_with(b":443") || value.ends_with(b":80") || value.iter().any(u8::is_ascii_uppercase)
+}
+
 /// What the fast pass over a header value found.
 pub(crate) enum Fast<'a> {
     /// A canonical `http(s)` origin on a plain domain.
@@ -742,6 +789,82 @@ mod tests {
     /// of the interesting bytes, after each scheme prefix, up to 6 bytes (and longer values
     /// from a smaller alphabet), either goes to the parser (`None`) or gets exactly the
     /// parser's answer, borrowed and a domain.
+    #[test]
+    fn folded_fast_path_agrees_with_the_parser() {
+        fn agree(value: &[u8], taken: &mut usize) {
+            if !may_fold(value) {
+                return;
+            }
+            let mut buffer = CanonicalBuffer::new();
+            let Some(fast) = TupleOrigin::fast_folded(value, &mut buffer) else {
+                return;
+            };
+            *taken += 1;
+            let shown = String::from_utf8_lossy(value);
+            match SerializedOrigin::parse(value) {
+                Ok(SerializedOrigin::Tuple(strict)) => {
+                    assert_eq!(strict.serialized, fast.serialized, "{shown}");
+                    assert_eq!(strict.scheme, fast.scheme, "{shown}");
+                    assert_eq!(strict.host_end, fast.host_end, "{shown}");
+                    assert_eq!(strict.kind, fast.kind, "{shown}");
+                    assert_eq!(strict.port, fast.port, "{shown}");
+                }
+                _ => panic!("{shown}: the folded fast path took a value the parser refuses"),
+            }
+        }
+        let mut taken = 0;
+        let mut checked = 0;
+        let mut value = Vec::new();
+        let cases: &[(&[u8], &[u8], u32)] = &[
+            (b"HTTPS://", b"aA0xXnN-.:4/_", 5),
+            (b"Http://", b"aA0-.:8/", 6),
+            (b"https://", b"aAx0-.:43", 6),
+            (b"http://", b"aA.:80", 7),
+            (b"https://a", b"0443:", 6),
+            (b"HTTP://A.B", b"0128:", 6),
+            (b"wss://", b"aA:4", 5),
+        ];
+        for &(prefix, alphabet, max) in cases {
+            for len in 0..=max {
+                for mut index in 0..alphabet.len().pow(len) {
+                    value.clear();
+                    value.extend_from_slice(prefix);
+                    for _ in 0..len {
+                        value.push(alphabet[index % alphabet.len()]);
+                        index /= alphabet.len();
+                    }
+                    agree(&value, &mut taken);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1_000_000, "{checked}");
+        assert!(taken > 50_000, "{taken}");
+        for value in [
+            &b"HTTPS://APP.EXAMPLE.COM:443"[..],
+            b"https://app.example.com:443",
+            b"HTTP://APP.EXAMPLE.COM:80",
+            b"HTTPS://APP.EXAMPLE.COM:8443",
+        ] {
+            let mut buffer = CanonicalBuffer::new();
+            assert!(TupleOrigin::fast_folded(value, &mut buffer).is_some());
+            agree(value, &mut taken);
+        }
+        // Cuts that leave another port, and spellings the parser must decide.
+        for value in [
+            &b"https://app.example.com:0443"[..],
+            b"https://app.example.com:4:443",
+            b"http://a.com:80:80",
+            b"HTTPS://XN--BCHER-KVA.EXAMPLE",
+            b"HTTPS://APP.EXAMPLE.COM.",
+            b"HTTP://127.0.0.1:80",
+            b"HTTPS://APP.EXAMPLE.COM:443/",
+        ] {
+            let mut buffer = CanonicalBuffer::new();
+            assert!(TupleOrigin::fast_folded(value, &mut buffer).is_none());
+        }
+    }
+
     #[test]
     fn canonical_domain_fast_path_agrees_with_the_parser() {
         fn agree(value: &[u8], taken: &mut usize) {

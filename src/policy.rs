@@ -12,7 +12,7 @@ use crate::error::{ConfigError, ConfigErrorKind};
 use crate::excerpt::OriginExcerpt;
 use crate::head::RequestHead;
 use crate::origin::{
-    CanonicalBuffer, Fast, Origin, OriginBytes, Scheme, SerializedOrigin, TupleOrigin,
+    may_fold, CanonicalBuffer, Fast, Origin, OriginBytes, Scheme, SerializedOrigin, TupleOrigin,
 };
 use crate::pattern::OriginPattern;
 use hashbrown::{HashMap, HashSet};
@@ -341,6 +341,16 @@ impl OriginPolicy {
         }
         // Letter case and default ports are rewritten on the stack, not in an allocation.
         let mut buffer = CanonicalBuffer::new();
+        // The same simple case in another spelling (`HTTPS://APP.EXAMPLE.COM:443`): lowered
+        // into the buffer and read by the fast pass again.
+        if may_fold(value) {
+            if let Some(origin) = TupleOrigin::fast_folded(value, &mut buffer) {
+                return match self.find_rule(&origin, true, authority) {
+                    Some(rule) => Decision::allow(rule, excerpt),
+                    None => Decision::deny(DenyReason::NotAllowed, excerpt),
+                };
+            }
+        }
         match SerializedOrigin::parse_in(value, &mut buffer) {
             Ok(SerializedOrigin::Tuple(origin)) => {
                 // The exact entries were looked up with the value itself; a rewritten
