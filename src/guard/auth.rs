@@ -23,6 +23,7 @@ use http::header::{AUTHORIZATION, COOKIE};
 use http::{HeaderMap, HeaderValue, Uri};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
+use super::fields::{Credential, Lines};
 use super::subprotocol;
 use crate::syntax::is_token;
 use crate::RequestHead;
@@ -226,6 +227,42 @@ impl TokenSource {
         Ok(Token(token))
     }
 
+    /// [`extract`](Self::extract) with the credential's header lines already found
+    /// (`credential`: the `Authorization` lines for a bearer token, the `Cookie` lines for a
+    /// cookie; ignored by the other sources). `headers` is where `credential` came from:
+    /// several `Cookie` lines are read from it again.
+    pub(crate) fn extract_scanned<'r, R>(
+        &self,
+        request: &'r R,
+        credential: Lines<'r>,
+    ) -> Result<Token<'r>, AuthError>
+    where
+        R: RequestHead + ?Sized,
+    {
+        let token = match &self.0 {
+            Source::Bearer => bearer_lines(credential)?,
+            Source::Cookie(name) => match credential.is_several() {
+                false => cookie_lines(credential.first(), name)?,
+                true => cookie(request.headers(), name)?,
+            },
+            Source::Query(name) => query(request.uri(), name)?,
+            Source::Subprotocol(prefix) => subprotocol_token(request.headers(), prefix)?,
+        };
+        if token.is_empty() {
+            return Err(AuthError::Missing);
+        }
+        Ok(Token(token))
+    }
+
+    /// Which header [`extract_scanned`](Self::extract_scanned) wants found.
+    pub(crate) fn credential(&self) -> Credential {
+        match &self.0 {
+            Source::Bearer => Credential::Authorization,
+            Source::Cookie(_) => Credential::Cookie,
+            Source::Query(_) | Source::Subprotocol(_) => Credential::None,
+        }
+    }
+
     /// Refuses names and prefixes that could never match.
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         let (input, ok, kind) = match &self.0 {
@@ -281,11 +318,15 @@ impl fmt::Display for TokenSource {
 }
 
 fn bearer(headers: &HeaderMap) -> Result<Cow<'_, str>, AuthError> {
-    let mut values = headers.get_all(AUTHORIZATION).iter();
-    let value = match (values.next(), values.next()) {
+    bearer_lines(Lines::of(headers, &AUTHORIZATION))
+}
+
+/// [`bearer`] on the `Authorization` lines.
+fn bearer_lines(lines: Lines<'_>) -> Result<Cow<'_, str>, AuthError> {
+    let value = match (lines.first(), lines.is_several()) {
         (None, _) => return Err(AuthError::Missing),
-        (Some(value), None) => value.as_bytes(),
-        (Some(_), Some(_)) => return Err(AuthError::Malformed),
+        (Some(value), false) => value.as_bytes(),
+        (Some(_), true) => return Err(AuthError::Malformed),
     };
     let value = value.trim_ascii();
     let (scheme, rest) = match value.iter().position(|&b| b == b' ') {
@@ -325,12 +366,19 @@ static B64TOKEN: [bool; 256] = {
 };
 
 fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Result<Cow<'h, str>, AuthError> {
+    cookie_lines(headers.get_all(COOKIE), name)
+}
+
+/// [`cookie`] on the `Cookie` lines.
+fn cookie_lines<'h>(
+    lines: impl IntoIterator<Item = &'h HeaderValue>,
+    name: &str,
+) -> Result<Cow<'h, str>, AuthError> {
     let mut found = None;
     // RFC 6265 section 5.4: `name=value` pairs separated by `; `. HTTP/2 clients may split
     // them over several `Cookie` lines.
-    let pairs = headers
-        .get_all(COOKIE)
-        .iter()
+    let pairs = lines
+        .into_iter()
         .flat_map(|line| line.as_bytes().split(|&b| b == b';'));
     for pair in pairs {
         // The name is a token (no `=`, no whitespace), so "the part before the first `=`,

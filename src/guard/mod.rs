@@ -116,6 +116,7 @@ use crate::{Decision, DenyReason, MatchedRule, OriginPolicy, PolicySource, Reque
 
 pub mod auth;
 mod error;
+mod fields;
 mod response;
 mod subprotocol;
 #[cfg(feature = "tracing")]
@@ -128,13 +129,23 @@ mod trace;
 pub mod tungstenite;
 
 use auth::{AuthError, TokenSource};
+use fields::{Credential, Fields};
 #[allow(deprecated)]
 pub use error::{GuardConfigError, GuardConfigErrorKind};
 pub use subprotocol::SubprotocolError;
 use subprotocol::Subprotocols;
 
+/// How the guard authenticates: the user's hook on the whole request, or the built-in
+/// extractor of [`Authentication::source`] and the user's verification of the credential.
+enum Check<I> {
+    Hook(Hook<I>),
+    Token(Verify<I>),
+}
+
 /// The user's authentication function, type-erased so that the guard stays one type.
 type Hook<I> = Arc<dyn Fn(&dyn RequestHead) -> Result<I, AuthError> + Send + Sync>;
+/// The user's verification of a credential that a built-in [`TokenSource`] extracted.
+type Verify<I> = Arc<dyn Fn(&str) -> Result<I, AuthError> + Send + Sync>;
 /// The observer, called with every decision.
 type Observer = Arc<dyn Fn(&GuardDecision) + Send + Sync>;
 
@@ -159,7 +170,7 @@ struct GuardInner<I> {
 }
 
 struct Authentication<I> {
-    hook: Hook<I>,
+    hook: Check<I>,
     /// Where the built-in extractor looks, when one is used.
     source: Option<TokenSource>,
     /// An explicit `WWW-Authenticate` value, overriding the source's.
@@ -326,9 +337,17 @@ impl<I> HandshakeGuard<I> {
     ) -> GuardOutcome<I> {
         let this = &*self.inner;
         let mut decision = GuardDecision::new(RequestKind::Handshake, this.report_only);
+        let headers = request.headers();
+        // Every header the steps read, in one pass over the map.
+        let credential = this
+            .auth
+            .as_ref()
+            .and_then(|a| a.source.as_ref())
+            .map_or(Credential::None, TokenSource::credential);
+        let fields = Fields::scan(headers, credential);
         // A handshake in another version cannot go on, so this one is enforced even in
         // report-only mode.
-        if !speaks_version_13(request.headers()) {
+        if !is_version_13(fields.version) {
             decision.denial = Some(Denial::UnsupportedVersion);
             decision.report_only = false;
             return GuardOutcome {
@@ -349,7 +368,24 @@ impl<I> HandshakeGuard<I> {
             }};
         }
 
-        let origin = this.source.load().check(request);
+        let origin = {
+            let policy = this.source.load();
+            // `check`'s authority: the target's, else a single `Host` line.
+            let authority = match request.uri().authority() {
+                Some(authority) => Some(authority.as_str().as_bytes()),
+                None => fields.host.single().map(HeaderValue::as_bytes),
+            };
+            match fields.origin.is_several() {
+                false => policy.check_values_with_host(
+                    fields.origin.first().map(HeaderValue::as_bytes),
+                    authority,
+                ),
+                true => policy.check_values_with_host(
+                    headers.get_all(http::header::ORIGIN).iter().map(HeaderValue::as_bytes),
+                    authority,
+                ),
+            }
+        };
         let origin_denial = origin.deny_reason();
         // Cookies are ambient: an open rule (any origin, `null`) must not admit them, even
         // when a reloaded policy brought that rule in after `build` checked the first one.
@@ -381,7 +417,11 @@ impl<I> HandshakeGuard<I> {
             .and_then(|a| a.source.as_ref())
             .and_then(TokenSource::subprotocol_prefix);
         if let Some(subprotocols) = &this.subprotocols {
-            match subprotocols.negotiate(request.headers(), credential_prefix) {
+            let negotiated = match fields.protocol.is_several() {
+                false => subprotocols.negotiate_lines(fields.protocol.first(), credential_prefix),
+                true => subprotocols.negotiate(headers, credential_prefix),
+            };
+            match negotiated {
                 Ok(chosen) => decision.subprotocol = chosen,
                 Err(error) => refuse!(Denial::Subprotocol(error)),
             }
@@ -389,8 +429,16 @@ impl<I> HandshakeGuard<I> {
 
         let mut identity = None;
         if let Some(auth) = &this.auth {
-            // `&request`: a sized `&R` (its `RequestHead` impl forwards) becomes the `dyn`.
-            match (auth.hook)(&request) {
+            let result = match (&auth.hook, &auth.source) {
+                (Check::Token(verify), Some(source)) => source
+                    .extract_scanned(request, fields.credential)
+                    .and_then(|token| verify(token.as_str())),
+                // `&request`: a sized `&R` (its `RequestHead` impl forwards) becomes the `dyn`.
+                (Check::Hook(hook), _) => hook(&request),
+                // `authenticate_token` always records its source.
+                (Check::Token(_), None) => Err(AuthError::Missing),
+            };
+            match result {
                 Ok(id) => {
                     decision.authenticated = true;
                     identity = Some(id);
@@ -450,12 +498,10 @@ pub(crate) fn is_open_rule(rule: &MatchedRule) -> bool {
 }
 
 /// `Sec-WebSocket-Version: 13`, on exactly one line (RFC 6455 section 4.2.1, item 6).
-fn speaks_version_13(headers: &HeaderMap) -> bool {
-    let mut values = headers.get_all(SEC_WEBSOCKET_VERSION).iter();
-    match (values.next(), values.next()) {
-        (Some(value), None) => value.as_bytes().trim_ascii() == b"13",
-        _ => false,
-    }
+fn is_version_13(lines: fields::Lines<'_>) -> bool {
+    lines
+        .single()
+        .is_some_and(|value| value.as_bytes().trim_ascii() == b"13")
 }
 
 /// Builds a [`HandshakeGuard`]; every setting is validated by [`build`](Self::build).
@@ -464,7 +510,7 @@ pub struct HandshakeGuardBuilder<I = ()> {
     policy: PolicySource,
     subprotocols: Option<Vec<String>>,
     allow_no_subprotocol: bool,
-    auth: Option<(Hook<I>, Option<TokenSource>)>,
+    auth: Option<(Check<I>, Option<TokenSource>)>,
     challenge: Option<String>,
     report_only: bool,
     observer: Option<Observer>,
@@ -539,7 +585,7 @@ impl<I> HandshakeGuardBuilder<I> {
     where
         F: Fn(&dyn RequestHead) -> Result<J, AuthError> + Send + Sync + 'static,
     {
-        self.with_auth(Arc::new(hook), None)
+        self.with_auth(Check::Hook(Arc::new(hook)), None)
     }
 
     /// Authenticates with a credential taken from `source` and checked by `verify`, which
@@ -576,15 +622,10 @@ impl<I> HandshakeGuardBuilder<I> {
     where
         F: Fn(&str) -> Result<J, AuthError> + Send + Sync + 'static,
     {
-        let extract = source.clone();
-        let hook = move |request: &dyn RequestHead| {
-            let token = extract.extract(request)?;
-            verify(token.as_str())
-        };
-        self.with_auth(Arc::new(hook), Some(source))
+        self.with_auth(Check::Token(Arc::new(verify)), Some(source))
     }
 
-    fn with_auth<J>(self, hook: Hook<J>, source: Option<TokenSource>) -> HandshakeGuardBuilder<J> {
+    fn with_auth<J>(self, hook: Check<J>, source: Option<TokenSource>) -> HandshakeGuardBuilder<J> {
         HandshakeGuardBuilder {
             policy: self.policy,
             subprotocols: self.subprotocols,

@@ -2,7 +2,7 @@
 //! against the client's `Sec-WebSocket-Protocol` offer.
 
 use http::header::SEC_WEBSOCKET_PROTOCOL;
-use http::HeaderMap;
+use http::{HeaderMap, HeaderValue};
 
 use crate::syntax::is_token;
 use crate::text::Text;
@@ -104,6 +104,15 @@ impl Subprotocols {
         headers: &HeaderMap,
         credential_prefix: Option<&str>,
     ) -> Result<Option<Text>, SubprotocolError> {
+        self.negotiate_lines(headers.get_all(SEC_WEBSOCKET_PROTOCOL), credential_prefix)
+    }
+
+    /// [`negotiate`](Self::negotiate) on the `Sec-WebSocket-Protocol` lines.
+    pub(crate) fn negotiate_lines<'h>(
+        &self,
+        lines: impl IntoIterator<Item = &'h HeaderValue>,
+        credential_prefix: Option<&str>,
+    ) -> Result<Option<Text>, SubprotocolError> {
         let is_protocol = |item: &&[u8]| match credential_prefix {
             Some(prefix) => !item.starts_with(prefix.as_bytes()),
             None => true,
@@ -112,7 +121,7 @@ impl Subprotocols {
         // whatever else it holds), and the best-ranked server protocol among the items wins.
         let mut offered_any = false;
         let mut best: Option<usize> = None;
-        for line in headers.get_all(SEC_WEBSOCKET_PROTOCOL) {
+        for line in lines {
             // The items as `offered` reads them, without its iterator adapters.
             for item in line.as_bytes().split(|&b| b == b',') {
                 let item = trim_ows(item);
