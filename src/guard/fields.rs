@@ -135,9 +135,11 @@ mod tests {
             Credential::Authorization => Some(AUTHORIZATION),
             Credential::Cookie => Some(COOKIE),
         };
-        for (lines, name) in pairs.iter().cloned().chain(
-            credential_name.map(|name| (fields.credential, name)),
-        ) {
+        for (lines, name) in pairs
+            .iter()
+            .cloned()
+            .chain(credential_name.map(|name| (fields.credential, name)))
+        {
             let expected = Lines::of(headers, &name);
             assert_eq!(lines.first(), expected.first(), "{name}");
             assert_eq!(lines.is_several(), expected.is_several(), "{name}");
@@ -154,15 +156,38 @@ mod tests {
         let cases: &[&[(&str, &[u8])]] = &[
             &[],
             &[("origin", b"")],
-            &[("origin", b"https://a.example"), ("origin", b"https://b.example")],
+            &[
+                ("origin", b"https://a.example"),
+                ("origin", b"https://b.example"),
+            ],
             &[("sec-websocket-version", b" 13 ")],
-            &[("sec-websocket-version", b"13"), ("sec-websocket-version", b"13")],
-            &[("Sec-WebSocket-Protocol", b"a, b"), ("sec-websocket-protocol", b"c")],
-            &[("cookie", b"a=1"), ("x-other", b"1"), ("cookie", b"session=2")],
-            &[("authorization", b"Bearer x"), ("authorization", b"Bearer y")],
+            &[
+                ("sec-websocket-version", b"13"),
+                ("sec-websocket-version", b"13"),
+            ],
+            &[
+                ("Sec-WebSocket-Protocol", b"a, b"),
+                ("sec-websocket-protocol", b"c"),
+            ],
+            &[
+                ("cookie", b"a=1"),
+                ("x-other", b"1"),
+                ("cookie", b"session=2"),
+            ],
+            &[
+                ("authorization", b"Bearer x"),
+                ("authorization", b"Bearer y"),
+            ],
             &[("host", b"a.example"), ("host", b"b.example")],
-            &[("origin", b"https://\xc3\xa9.example"), ("x-origin", b"https://a.example")],
-            &[("origin", &long), ("cookie", &long), ("authorization", &long)],
+            &[
+                ("origin", b"https://\xc3\xa9.example"),
+                ("x-origin", b"https://a.example"),
+            ],
+            &[
+                ("origin", &long),
+                ("cookie", &long),
+                ("authorization", &long),
+            ],
             &[
                 ("x-a", b"1"),
                 ("origin", b"https://a.example"),
@@ -177,7 +202,11 @@ mod tests {
         ];
         for case in cases {
             let headers = map(case);
-            for credential in [Credential::None, Credential::Authorization, Credential::Cookie] {
+            for credential in [
+                Credential::None,
+                Credential::Authorization,
+                Credential::Cookie,
+            ] {
                 agrees(&headers, credential);
             }
         }
@@ -187,10 +216,16 @@ mod tests {
     fn lines_table() {
         let headers = map(&[("origin", b"x"), ("origin", b"y"), ("host", b"h")]);
         let fields = Fields::scan(&headers, Credential::None);
-        assert_eq!(fields.origin.first().map(HeaderValue::as_bytes), Some(&b"x"[..]));
+        assert_eq!(
+            fields.origin.first().map(HeaderValue::as_bytes),
+            Some(&b"x"[..])
+        );
         assert!(fields.origin.is_several());
         assert_eq!(fields.origin.single(), None);
-        assert_eq!(fields.host.single().map(HeaderValue::as_bytes), Some(&b"h"[..]));
+        assert_eq!(
+            fields.host.single().map(HeaderValue::as_bytes),
+            Some(&b"h"[..])
+        );
         assert!(fields.version.first().is_none());
         assert!(!fields.version.is_several());
         // A credential header that was not asked for is not recorded.

@@ -106,7 +106,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use http::header::{SEC_WEBSOCKET_PROTOCOL, SEC_WEBSOCKET_VERSION};
+use http::header::SEC_WEBSOCKET_PROTOCOL;
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 
 use crate::source::LoadedPolicy;
@@ -129,9 +129,9 @@ mod trace;
 pub mod tungstenite;
 
 use auth::{AuthError, TokenSource};
-use fields::{Credential, Fields};
 #[allow(deprecated)]
 pub use error::{GuardConfigError, GuardConfigErrorKind};
+use fields::{Credential, Fields};
 pub use subprotocol::SubprotocolError;
 use subprotocol::Subprotocols;
 
@@ -381,7 +381,10 @@ impl<I> HandshakeGuard<I> {
                     authority,
                 ),
                 true => policy.check_values_with_host(
-                    headers.get_all(http::header::ORIGIN).iter().map(HeaderValue::as_bytes),
+                    headers
+                        .get_all(http::header::ORIGIN)
+                        .iter()
+                        .map(HeaderValue::as_bytes),
                     authority,
                 ),
             }
