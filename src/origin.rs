@@ -789,6 +789,48 @@ mod tests {
     /// of the interesting bytes, after each scheme prefix, up to 6 bytes (and longer values
     /// from a smaller alphabet), either goes to the parser (`None`) or gets exactly the
     /// parser's answer, borrowed and a domain.
+    /// Asserts that the strict parser gives `value` the origin a fast path gave it; returns
+    /// whether the parser borrowed the value as it is (it was canonical).
+    fn assert_parser_agrees(value: &[u8], fast: &TupleOrigin<'_>) -> bool {
+        let shown = String::from_utf8_lossy(value);
+        match SerializedOrigin::parse(value) {
+            Ok(SerializedOrigin::Tuple(strict)) => {
+                assert_eq!(strict.serialized, fast.serialized, "{shown}");
+                assert_eq!(strict.scheme, fast.scheme, "{shown}");
+                assert_eq!(strict.host_end, fast.host_end, "{shown}");
+                assert_eq!(strict.kind, fast.kind, "{shown}");
+                assert_eq!(strict.port, fast.port, "{shown}");
+                matches!(strict.serialized, Cow::Borrowed(_))
+            }
+            _ => panic!("{shown}: a fast path took a value the parser refuses"),
+        }
+    }
+
+    /// Calls `check` with `prefix` followed by every string of up to `max` bytes over
+    /// `alphabet`; returns how many values that was.
+    fn for_each_value(
+        prefix: &[u8],
+        alphabet: &[u8],
+        max: u32,
+        check: &mut dyn FnMut(&[u8]),
+    ) -> usize {
+        let mut value = Vec::new();
+        let mut count = 0;
+        for len in 0..=max {
+            for mut index in 0..alphabet.len().pow(len) {
+                value.clear();
+                value.extend_from_slice(prefix);
+                for _ in 0..len {
+                    value.push(alphabet[index % alphabet.len()]);
+                    index /= alphabet.len();
+                }
+                check(&value);
+                count += 1;
+            }
+        }
+        count
+    }
+
     #[test]
     fn folded_fast_path_agrees_with_the_parser() {
         fn agree(value: &[u8], taken: &mut usize) {
@@ -800,21 +842,10 @@ mod tests {
                 return;
             };
             *taken += 1;
-            let shown = String::from_utf8_lossy(value);
-            match SerializedOrigin::parse(value) {
-                Ok(SerializedOrigin::Tuple(strict)) => {
-                    assert_eq!(strict.serialized, fast.serialized, "{shown}");
-                    assert_eq!(strict.scheme, fast.scheme, "{shown}");
-                    assert_eq!(strict.host_end, fast.host_end, "{shown}");
-                    assert_eq!(strict.kind, fast.kind, "{shown}");
-                    assert_eq!(strict.port, fast.port, "{shown}");
-                }
-                _ => panic!("{shown}: the folded fast path took a value the parser refuses"),
-            }
+            assert_parser_agrees(value, &fast);
         }
         let mut taken = 0;
         let mut checked = 0;
-        let mut value = Vec::new();
         let cases: &[(&[u8], &[u8], u32)] = &[
             (b"HTTPS://", b"aA0xXnN-.:4/_", 5),
             (b"Http://", b"aA0-.:8/", 6),
@@ -825,18 +856,7 @@ mod tests {
             (b"wss://", b"aA:4", 5),
         ];
         for &(prefix, alphabet, max) in cases {
-            for len in 0..=max {
-                for mut index in 0..alphabet.len().pow(len) {
-                    value.clear();
-                    value.extend_from_slice(prefix);
-                    for _ in 0..len {
-                        value.push(alphabet[index % alphabet.len()]);
-                        index /= alphabet.len();
-                    }
-                    agree(&value, &mut taken);
-                    checked += 1;
-                }
-            }
+            checked += for_each_value(prefix, alphabet, max, &mut |value| agree(value, &mut taken));
         }
         assert!(checked > 1_000_000, "{checked}");
         assert!(taken > 50_000, "{taken}");
@@ -882,37 +902,20 @@ mod tests {
                 }
             };
             *taken += 1;
-            let shown = String::from_utf8_lossy(value);
-            match SerializedOrigin::parse(value) {
-                Ok(SerializedOrigin::Tuple(strict)) => {
-                    assert!(matches!(strict.serialized, Cow::Borrowed(_)), "{shown}");
-                    assert_eq!(strict.serialized, fast.serialized, "{shown}");
-                    assert_eq!(strict.scheme, fast.scheme, "{shown}");
-                    assert_eq!(strict.host_end, fast.host_end, "{shown}");
-                    assert_eq!(strict.kind, fast.kind, "{shown}");
-                    assert_eq!(strict.port, fast.port, "{shown}");
-                }
-                _ => panic!("{shown}: the fast path took a value the parser refuses"),
-            }
+            let borrowed = assert_parser_agrees(value, &fast);
+            assert!(
+                borrowed,
+                "{}: not canonical",
+                String::from_utf8_lossy(value)
+            );
         }
         fn all(alphabet: &[u8], max: u32, prefixes: &[&[u8]], taken: &mut usize) -> usize {
-            let mut value = Vec::new();
-            let mut checked = 0;
-            for prefix in prefixes {
-                for len in 0..=max {
-                    for mut index in 0..alphabet.len().pow(len) {
-                        value.clear();
-                        value.extend_from_slice(prefix);
-                        for _ in 0..len {
-                            value.push(alphabet[index % alphabet.len()]);
-                            index /= alphabet.len();
-                        }
-                        agree(&value, taken);
-                        checked += 1;
-                    }
-                }
-            }
-            checked
+            prefixes
+                .iter()
+                .map(|prefix| {
+                    for_each_value(prefix, alphabet, max, &mut |value| agree(value, taken))
+                })
+                .sum()
         }
         let mut taken = 0;
         let prefixes: &[&[u8]] = &[b"https://", b"http://", b"HTTPS://", b"https:/", b"wss://"];
