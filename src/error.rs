@@ -163,6 +163,10 @@ pub enum ConfigErrorKind {
     /// entry could never match.
     #[error("the entry could never match what browsers send: {0}")]
     NeverMatches(&'static str),
+    /// More exact origins or patterns than one policy holds: about 4 GiB of exact origins'
+    /// serializations, or 2^32 - 1 patterns of one kind.
+    #[error("the policy cannot hold more entries: split the allowlist, or use wildcard patterns for the subdomains of one site")]
+    TooManyEntries,
     /// An environment variable read by `OriginPolicy::from_env` is unset or not Unicode.
     #[error("{0}")]
     Env(&'static str),

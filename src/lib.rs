@@ -359,6 +359,7 @@ pub mod cors;
 mod decision;
 mod entry;
 mod error;
+mod exact;
 mod excerpt;
 pub mod guard;
 mod head;
@@ -367,8 +368,10 @@ mod host;
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod layer;
 mod lint;
+mod order;
 mod origin;
 mod pattern;
+mod pattern_table;
 #[cfg(any(feature = "tower", feature = "actix"))]
 mod pipeline;
 mod policy;

@@ -1,5 +1,6 @@
 //! [`OriginPolicy::lint`]: warnings about configurations that are legal but risky.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -178,13 +179,27 @@ pub(crate) fn lint(policy: &OriginPolicy) -> Vec<Lint> {
             subject: subject.to_string(),
         })
     };
-    for (entry, options) in &policy.entries {
-        let (scheme, host, subject): (Scheme, &str, &dyn fmt::Display) = match entry {
+    // The hosts that have an `https` entry, collected once: a downgrade check per entry is
+    // then one lookup, not a pass over the list.
+    let https_hosts: HashSet<String> = policy
+        .entries()
+        .filter_map(|(entry, _)| match entry {
+            Entry::Exact(origin) if origin.scheme() == Scheme::Https => {
+                Some(origin.host().to_owned())
+            }
+            Entry::Pattern(pattern) if pattern.scheme() == Scheme::Https => {
+                Some(pattern.host().to_owned())
+            }
+            _ => None,
+        })
+        .collect();
+    for (entry, options) in policy.entries() {
+        let (scheme, host, subject): (Scheme, &str, &dyn fmt::Display) = match &entry {
             Entry::Exact(origin) => (origin.scheme(), origin.host(), origin),
             Entry::Pattern(pattern) => (pattern.scheme(), pattern.host(), pattern),
         };
         let unspecified = is_unspecified(host);
-        if scheme == Scheme::Http && has_https_for(policy, host) {
+        if scheme == Scheme::Http && https_hosts.contains(host) {
             push(LintKind::HttpDowngrade, subject);
         } else if scheme == Scheme::Http && !is_loopback(host) && !unspecified {
             push(LintKind::PlainHttp, subject);
@@ -196,7 +211,7 @@ pub(crate) fn lint(policy: &OriginPolicy) -> Vec<Lint> {
         } else if is_private(host) {
             push(LintKind::PrivateNetwork, subject);
         }
-        if let Entry::Pattern(pattern) = entry {
+        if let Entry::Pattern(pattern) = &entry {
             if options.any_port_off_loopback && !is_loopback(host) {
                 push(LintKind::AnyPortOffLoopback, subject);
             }
@@ -234,13 +249,6 @@ pub(crate) fn lint(policy: &OriginPolicy) -> Vec<Lint> {
         push(LintKind::SameOriginFromHost, &"same_origin_from_host");
     }
     lints
-}
-
-fn has_https_for(policy: &OriginPolicy, host: &str) -> bool {
-    policy.entries.iter().any(|(entry, _)| match entry {
-        Entry::Exact(origin) => origin.scheme() == Scheme::Https && origin.host() == host,
-        Entry::Pattern(pattern) => pattern.scheme() == Scheme::Https && pattern.host() == host,
-    })
 }
 
 /// Private-network hosts: RFC 1918 and shared-address IPv4, IPv6 unique-local and link-local

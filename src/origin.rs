@@ -161,6 +161,27 @@ impl Origin {
         self.serialized.is_inline()
     }
 
+    /// Where the host ends in the serialization.
+    pub(crate) fn host_end(&self) -> usize {
+        usize::from(self.host_end)
+    }
+
+    /// An `Origin` from the parts of one this crate built before (stored apart by
+    /// [`ExactSet`](crate::exact::ExactSet)).
+    pub(crate) fn from_parts(
+        serialized: &[u8],
+        scheme: Scheme,
+        host_end: usize,
+        port: Option<u16>,
+    ) -> Origin {
+        Origin {
+            serialized: Text::from_ascii(serialized),
+            scheme,
+            host_end: u16::try_from(host_end).unwrap_or(u16::MAX),
+            port,
+        }
+    }
+
     /// Builds an `Origin` from a canonical serialization this crate has validated.
     pub(crate) fn from_canonical(origin: &TupleOrigin<'_>) -> Origin {
         origin.to_owned_origin()

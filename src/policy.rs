@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use http::{header, HeaderMap, HeaderValue, Request};
 
@@ -9,13 +10,15 @@ use crate::app_origin::{AppOrigin, AppOrigins};
 use crate::decision::{Decision, DenyReason, MatchedRule};
 use crate::entry::{parse_entry, Entry, EntryOptions};
 use crate::error::{ConfigError, ConfigErrorKind};
+use crate::exact::{ExactSet, Full};
 use crate::excerpt::OriginExcerpt;
 use crate::head::RequestHead;
+use crate::order::{EntryOrder, Table};
 use crate::origin::{
-    may_fold, CanonicalBuffer, Fast, Origin, OriginBytes, Scheme, SerializedOrigin, TupleOrigin,
+    may_fold, CanonicalBuffer, Fast, Origin, Scheme, SerializedOrigin, TupleOrigin,
 };
 use crate::pattern::OriginPattern;
-use hashbrown::{HashMap, HashSet};
+use crate::pattern_table::PatternTable;
 
 /// Which web origins may open a WebSocket (or make a cross-origin request) to this server.
 ///
@@ -49,18 +52,23 @@ use hashbrown::{HashMap, HashSet};
 #[derive(Clone)]
 pub struct OriginPolicy {
     /// Exact origins, looked up by their canonical serialization.
-    exact: HashSet<Origin>,
+    exact: ExactSet,
     /// The server's own public origins (the same-origin rule).
-    same_origins: HashSet<Origin>,
+    same_origins: ExactSet,
     /// Patterns on one exact host (port lists, any port), keyed by host.
-    host_patterns: HashMap<Box<[u8]>, Vec<OriginPattern>>,
+    host_patterns: PatternTable,
     /// Wildcard patterns, keyed by base domain.
-    wildcards: HashMap<Box<[u8]>, Vec<OriginPattern>>,
+    wildcards: PatternTable,
     /// Which lengths the wildcard bases have (bit `n` for `n` bytes): a suffix of any other
     /// length is not hashed at all.
     base_lengths: BaseLengths,
-    /// Every distinct entry in the order given, with the options it was accepted under.
-    pub(crate) entries: Vec<(Entry, EntryOptions)>,
+    /// Which table each distinct entry went to, in the order given, with the options it was
+    /// accepted under.
+    order: EntryOrder,
+    /// The exact origins and the server's own origins as `Origin`s, made only when
+    /// [`origins`](Self::origins) or [`same_origins`](Self::same_origins) lends them out.
+    lent: OnceLock<Vec<Origin>>,
+    lent_same: OnceLock<Vec<Origin>>,
     pub(crate) same_origin_from_host: Option<Scheme>,
     pub(crate) allow_missing: bool,
     pub(crate) allow_null: bool,
@@ -311,18 +319,13 @@ impl OriginPolicy {
         }
         // Exact entries are canonical serializations, so the value a browser sends can be
         // looked up before it is parsed: a hit is an origin by construction.
-        if let Some(exact) = self.exact.get(&OriginBytes(value)) {
-            return Decision::allow(MatchedRule::Exact(exact.clone()), excerpt);
+        if let Some(exact) = self.exact.get(value) {
+            return Decision::allow(MatchedRule::Exact(exact), excerpt);
         }
         // What browsers send almost always: a canonical `http(s)` origin on a plain domain.
         // One pass recognises it; anything else goes to the strict parser below.
         match TupleOrigin::fast(value) {
-            Fast::Origin(origin) => {
-                return match self.find_rule(&origin, false, authority) {
-                    Some(rule) => Decision::allow(rule, excerpt),
-                    None => Decision::deny(DenyReason::NotAllowed, excerpt),
-                }
-            }
+            Fast::Origin(origin) => return self.decide_origin(&origin, false, authority, excerpt),
             // A path, a stray byte or a bad port after plain labels: the parser would refuse
             // it, so it is not asked.
             Fast::Malformed => return refused(value, excerpt),
@@ -345,10 +348,7 @@ impl OriginPolicy {
         // into the buffer and read by the fast pass again.
         if may_fold(value) {
             if let Some(origin) = TupleOrigin::fast_folded(value, &mut buffer) {
-                return match self.find_rule(&origin, true, authority) {
-                    Some(rule) => Decision::allow(rule, excerpt),
-                    None => Decision::deny(DenyReason::NotAllowed, excerpt),
-                };
+                return self.decide_origin(&origin, true, authority, excerpt);
             }
         }
         match SerializedOrigin::parse_in(value, &mut buffer) {
@@ -356,10 +356,7 @@ impl OriginPolicy {
                 // The exact entries were looked up with the value itself; a rewritten
                 // serialization has not been.
                 let rewritten = !std::ptr::eq(&*origin.serialized, value);
-                match self.find_rule(&origin, rewritten, authority) {
-                    Some(rule) => Decision::allow(rule, excerpt),
-                    None => Decision::deny(DenyReason::NotAllowed, excerpt),
-                }
+                self.decide_origin(&origin, rewritten, authority, excerpt)
             }
             // Well-formed with a scheme no web page has, and not an allowed extension or app
             // origin (looked up above): `allow_any_origin_dangerously` never covers these.
@@ -367,6 +364,21 @@ impl OriginPolicy {
             // A value with a comma, space or tab inside is never an origin; with two or more
             // items it is several origins (browsers never send that).
             Err(_) => refused(value, excerpt),
+        }
+    }
+
+    /// The decision on a well-formed origin: allowed by the rule [`find_rule`](Self::find_rule)
+    /// finds, or not allowed.
+    fn decide_origin(
+        &self,
+        origin: &TupleOrigin<'_>,
+        rewritten: bool,
+        authority: Option<&[u8]>,
+        excerpt: OriginExcerpt,
+    ) -> Decision {
+        match self.find_rule(origin, rewritten, authority) {
+            Some(rule) => Decision::allow(rule, excerpt),
+            None => Decision::deny(DenyReason::NotAllowed, excerpt),
         }
     }
 
@@ -380,25 +392,24 @@ impl OriginPolicy {
         rewritten: bool,
         authority: Option<&[u8]>,
     ) -> Option<MatchedRule> {
-        let serialized = OriginBytes(&origin.serialized);
+        let serialized = &*origin.serialized;
         // Unless the parser rewrote it, the serialization is the value `decide_value` has
         // already looked up.
         if rewritten {
-            if let Some(exact) = self.exact.get(&serialized) {
-                return Some(MatchedRule::Exact(exact.clone()));
+            if let Some(exact) = self.exact.get(serialized) {
+                return Some(MatchedRule::Exact(exact));
             }
         }
         if !self.same_origins.is_empty() {
-            if let Some(own) = self.same_origins.get(&serialized) {
-                return Some(MatchedRule::SameOrigin(own.clone()));
+            if let Some(own) = self.same_origins.get(serialized) {
+                return Some(MatchedRule::SameOrigin(own));
             }
         }
         let host = origin.host();
         if !self.host_patterns.is_empty() {
-            if let Some(patterns) = self.host_patterns.get(host) {
-                if let Some(pattern) = patterns.iter().find(|p| p.matches_parsed(origin)) {
-                    return Some(MatchedRule::Pattern(pattern.clone()));
-                }
+            let mut patterns = self.host_patterns.on_host(host);
+            if let Some(pattern) = patterns.find(|p| p.matches_parsed(origin)) {
+                return Some(MatchedRule::Pattern(pattern.clone()));
             }
         }
         if !self.wildcards.is_empty() {
@@ -414,10 +425,9 @@ impl OriginPolicy {
                 if host[dot] != b'.' {
                     continue;
                 }
-                if let Some(patterns) = self.wildcards.get(&host[dot + 1..]) {
-                    if let Some(pattern) = patterns.iter().find(|p| p.matches_parsed(origin)) {
-                        return Some(MatchedRule::Pattern(pattern.clone()));
-                    }
+                let mut patterns = self.wildcards.on_host(&host[dot + 1..]);
+                if let Some(pattern) = patterns.find(|p| p.matches_parsed(origin)) {
+                    return Some(MatchedRule::Pattern(pattern.clone()));
                 }
             }
         }
@@ -432,34 +442,74 @@ impl OriginPolicy {
         None
     }
 
-    /// The exact origins, in the order given (duplicates dropped). The server's own origins
-    /// given to [`OriginPolicyBuilder::same_origin`] are listed by
-    /// [`same_origins`](Self::same_origins) instead.
+    /// The exact origins, in the order given (duplicates dropped), each made as it is
+    /// reached. The server's own origins given to [`OriginPolicyBuilder::same_origin`] are
+    /// listed by [`same_origins`](Self::same_origins) instead.
+    ///
+    /// ```
+    /// use origin_policy::OriginPolicy;
+    /// let policy: OriginPolicy = "https://b.example, https://*.c.example, HTTPS://A.EXAMPLE:443".parse()?;
+    /// let origins: Vec<String> = policy.exact_origins().map(|o| o.to_string()).collect();
+    /// assert_eq!(origins, ["https://b.example", "https://a.example"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn exact_origins(&self) -> impl ExactSizeIterator<Item = Origin> + '_ {
+        ExactOrigins {
+            inner: self.exact.iter(),
+            left: self.exact.len(),
+        }
+    }
+
+    /// The exact origins, in the order given (duplicates dropped), lent out.
+    ///
+    /// The policy keeps its exact origins packed (about 45 bytes each), not as `Origin`s, so
+    /// the first call makes all of them and keeps them as long as the policy lives: about
+    /// 48 more bytes per exact origin. [`exact_origins`](Self::exact_origins) makes each one
+    /// as it is reached instead.
+    #[deprecated(
+        since = "0.2.0",
+        note = "keeps a second copy of every exact origin for the life of the policy; use `exact_origins`, which makes each as it is reached"
+    )]
     pub fn origins(&self) -> impl Iterator<Item = &Origin> {
-        self.entries
-            .iter()
-            .filter_map(|(entry, options)| match entry {
-                Entry::Exact(origin) if !options.same_origin => Some(origin),
-                _ => None,
-            })
+        self.lent.get_or_init(|| self.exact.iter().collect()).iter()
     }
 
     /// The patterns (wildcards, port rules), in the order given (duplicates dropped).
     pub fn patterns(&self) -> impl Iterator<Item = &OriginPattern> {
-        self.entries.iter().filter_map(|(entry, _)| match entry {
-            Entry::Exact(_) => None,
-            Entry::Pattern(pattern) => Some(pattern),
+        let mut host = self.host_patterns.iter();
+        let mut wildcards = self.wildcards.iter();
+        self.order.iter().filter_map(move |(table, _)| match table {
+            Table::HostPatterns => host.next(),
+            Table::Wildcards => wildcards.next(),
+            Table::Exact | Table::SameOrigin => None,
         })
     }
 
     /// The server's own public origins (the same-origin rule), in the order given.
+    ///
+    /// The first call makes them as `Origin`s and keeps them as long as the policy lives
+    /// (a server has a handful).
     pub fn same_origins(&self) -> impl Iterator<Item = &Origin> {
-        self.entries
+        self.lent_same
+            .get_or_init(|| self.same_origins.iter().collect())
             .iter()
-            .filter_map(|(entry, options)| match entry {
-                Entry::Exact(origin) if options.same_origin => Some(origin),
-                _ => None,
-            })
+    }
+
+    /// Every distinct entry in the order given, with the options it was accepted under.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (Entry, EntryOptions)> + '_ {
+        let mut exact = self.exact.iter();
+        let mut same = self.same_origins.iter();
+        let mut host = self.host_patterns.iter();
+        let mut wildcards = self.wildcards.iter();
+        self.order.iter().filter_map(move |(table, options)| {
+            let entry = match table {
+                Table::Exact => Entry::Exact(exact.next()?),
+                Table::SameOrigin => Entry::Exact(same.next()?),
+                Table::HostPatterns => Entry::Pattern(host.next()?.clone()),
+                Table::Wildcards => Entry::Pattern(wildcards.next()?.clone()),
+            };
+            Some((entry, options))
+        })
     }
 
     /// The scheme of the host-derived same-origin rule, if it is on.
@@ -498,7 +548,7 @@ impl OriginPolicy {
             allow_any_origin_dangerously: self.allow_any,
             ..OriginPolicyBuilder::default()
         };
-        for (entry, options) in &self.entries {
+        for (entry, options) in self.entries() {
             let text = match entry {
                 Entry::Exact(origin) => origin.to_string(),
                 Entry::Pattern(pattern) => pattern.to_string(),
@@ -521,48 +571,71 @@ impl OriginPolicy {
 
     fn contains(&self, entry: &Entry, options: EntryOptions) -> bool {
         match entry {
-            Entry::Exact(origin) if options.same_origin => self.same_origins.contains(origin),
-            Entry::Exact(origin) => self.exact.contains(origin),
-            Entry::Pattern(pattern) => {
-                let table = if pattern.is_wildcard() {
-                    &self.wildcards
-                } else {
-                    &self.host_patterns
-                };
-                table
-                    .get(pattern.host().as_bytes())
-                    .is_some_and(|patterns| patterns.contains(pattern))
+            Entry::Exact(origin) if options.same_origin => {
+                self.same_origins.contains(origin.as_str().as_bytes())
             }
+            Entry::Exact(origin) => self.exact.contains(origin.as_str().as_bytes()),
+            Entry::Pattern(pattern) if pattern.is_wildcard() => self.wildcards.contains(pattern),
+            Entry::Pattern(pattern) => self.host_patterns.contains(pattern),
         }
     }
 
-    fn insert(&mut self, entry: Entry, options: EntryOptions) {
-        if self.contains(&entry, options) {
-            return;
-        }
-        match &entry {
+    /// Adds `entry` unless the policy has it; `raw` (as given) names it in the error when the
+    /// table it goes to is full.
+    fn insert(
+        &mut self,
+        entry: Entry,
+        options: EntryOptions,
+        raw: &str,
+    ) -> Result<(), ConfigError> {
+        let (table, added) = match entry {
             Entry::Exact(origin) if options.same_origin => {
-                self.same_origins.insert(origin.clone());
+                (Table::SameOrigin, self.same_origins.insert(&origin))
             }
-            Entry::Exact(origin) => {
-                self.exact.insert(origin.clone());
+            Entry::Exact(origin) => (Table::Exact, self.exact.insert(&origin)),
+            Entry::Pattern(pattern) if pattern.is_wildcard() => {
+                let base = pattern.host().len();
+                let added = self.wildcards.insert(pattern);
+                if added == Ok(true) {
+                    self.base_lengths.insert(base);
+                }
+                (Table::Wildcards, added)
             }
-            Entry::Pattern(pattern) => {
-                let table = if pattern.is_wildcard() {
-                    self.base_lengths.insert(pattern.host().len());
-                    &mut self.wildcards
-                } else {
-                    &mut self.host_patterns
-                };
-                table
-                    .entry(Box::from(pattern.host().as_bytes()))
-                    .or_default()
-                    .push(pattern.clone());
+            Entry::Pattern(pattern) => (Table::HostPatterns, self.host_patterns.insert(pattern)),
+        };
+        match added {
+            Ok(true) => {
+                self.order.push(table, options);
+                Ok(())
             }
+            Ok(false) => Ok(()),
+            Err(Full) => Err(ConfigError::new(raw, ConfigErrorKind::TooManyEntries)),
         }
-        self.entries.push((entry, options));
     }
 }
+
+/// The exact origins of a policy, each made as it is reached
+/// ([`OriginPolicy::exact_origins`]).
+struct ExactOrigins<'a> {
+    inner: crate::exact::Iter<'a>,
+    left: usize,
+}
+
+impl Iterator for ExactOrigins<'_> {
+    type Item = Origin;
+
+    fn next(&mut self) -> Option<Origin> {
+        let origin = self.inner.next()?;
+        self.left = self.left.saturating_sub(1);
+        Some(origin)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for ExactOrigins<'_> {}
 
 /// The decision on a value that is not a serialized origin: with a comma, space or tab inside
 /// and two or more items it is several origins (browsers never send that), otherwise it is
@@ -693,7 +766,7 @@ impl FromStr for OriginPolicy {
         let policy = OriginPolicy::builder()
             .allow_all(split_list(list))
             .build()?;
-        if policy.entries.is_empty() {
+        if policy.order.is_empty() {
             return Err(ConfigError::new(list, ConfigErrorKind::EmptyList));
         }
         Ok(policy)
@@ -707,7 +780,7 @@ impl fmt::Display for OriginPolicy {
     /// are shown but [`FromStr`] refuses them. Use [`to_builder`](Self::to_builder) (or serde)
     /// for a lossless round trip.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (entry, _)) in self.entries.iter().enumerate() {
+        for (i, (entry, _)) in self.entries().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
             }
@@ -718,7 +791,7 @@ impl fmt::Display for OriginPolicy {
         }
         // Extension and app origins last (shown, but only the builder's opt-in takes them).
         for (i, origin) in self.app_origins.iter().enumerate() {
-            if i > 0 || !self.entries.is_empty() {
+            if i > 0 || !self.order.is_empty() {
                 f.write_str(", ")?;
             }
             origin.fmt(f)?;
@@ -751,11 +824,10 @@ impl PartialEq for OriginPolicy {
                 .app_origins
                 .iter()
                 .all(|origin| other.app_origins.contains(origin))
-            && self.entries.len() == other.entries.len()
+            && self.order.len() == other.order.len()
             && self
-                .entries
-                .iter()
-                .all(|(entry, options)| other.contains(entry, *options))
+                .entries()
+                .all(|(entry, options)| other.contains(&entry, options))
     }
 }
 
@@ -941,19 +1013,22 @@ impl OriginPolicyBuilder {
     /// ```
     pub fn build(&self) -> Result<OriginPolicy, ConfigError> {
         let mut policy = OriginPolicy {
-            exact: HashSet::new(),
-            same_origins: HashSet::new(),
-            host_patterns: HashMap::new(),
-            wildcards: HashMap::new(),
+            // Room for every entry of `allow` in the index up front: it never grows (and
+            // never holds the old and the new table at once) while a large list is read.
+            exact: ExactSet::with_capacity(self.allow.len()),
+            same_origins: ExactSet::default(),
+            host_patterns: PatternTable::default(),
+            wildcards: PatternTable::default(),
             base_lengths: BaseLengths::default(),
-            entries: Vec::with_capacity(self.allow.len()),
+            order: EntryOrder::default(),
+            lent: OnceLock::new(),
+            lent_same: OnceLock::new(),
             same_origin_from_host: self.same_origin_from_host,
             allow_missing: self.allow_missing_origin,
             allow_null: self.allow_null_origin,
             allow_any: self.allow_any_origin_dangerously,
             app_origins: AppOrigins::default(),
         };
-        policy.exact.reserve(self.allow.len());
         let plain = EntryOptions::default();
         let any_port = EntryOptions {
             any_port_off_loopback: true,
@@ -968,21 +1043,23 @@ impl OriginPolicyBuilder {
             ..plain
         };
         for raw in &self.allow {
-            policy.insert(parse_entry(raw.trim(), plain)?, plain);
+            policy.insert(parse_entry(raw.trim(), plain)?, plain, raw)?;
         }
         for raw in &self.allow_any_port_off_loopback {
-            policy.insert(parse_entry(raw.trim(), any_port)?, any_port);
+            policy.insert(parse_entry(raw.trim(), any_port)?, any_port, raw)?;
         }
         for raw in &self.allow_wildcard_on_public_suffix {
-            policy.insert(parse_entry(raw.trim(), public_suffix)?, public_suffix);
+            policy.insert(parse_entry(raw.trim(), public_suffix)?, public_suffix, raw)?;
         }
         for raw in &self.same_origin {
             let origin = crate::entry::parse_exact(raw.trim())?;
-            policy.insert(Entry::Exact(origin), same_origin);
+            policy.insert(Entry::Exact(origin), same_origin, raw)?;
         }
         for raw in &self.allow_extension_or_app_origin {
             policy.app_origins.insert(raw.trim().parse()?);
         }
+        policy.host_patterns.shrink_to_fit();
+        policy.wildcards.shrink_to_fit();
         Ok(policy)
     }
 }
@@ -1029,6 +1106,52 @@ mod tests {
 
     fn policy() -> OriginPolicy {
         POLICY.parse().expect("the test policy is valid")
+    }
+
+    /// `origins()` stays for callers of 0.1 (deprecated): it lends the same origins, in the
+    /// same order, as `exact_origins()` makes, and lends the same ones on a second call.
+    #[test]
+    #[allow(deprecated)]
+    fn deprecated_origins_lends_what_exact_origins_makes() {
+        let policy = policy();
+        let made: Vec<Origin> = policy.exact_origins().collect();
+        assert_eq!(policy.exact_origins().len(), 6);
+        let lent: Vec<Origin> = policy.origins().cloned().collect();
+        assert_eq!(lent, made);
+        let first = policy.origins().next().map(std::ptr::from_ref);
+        assert_eq!(policy.origins().next().map(std::ptr::from_ref), first);
+    }
+
+    /// A table that cannot take another entry is a typed error naming the entry as given,
+    /// never a panic or an entry silently dropped.
+    #[test]
+    fn a_full_exact_table_is_a_typed_error() {
+        let mut policy = OriginPolicy::builder().build().unwrap();
+        policy.exact = ExactSet::with_max_chunks(1);
+        let mut accepted = 0;
+        let error = loop {
+            let raw = format!("https://host-{accepted}.example.com");
+            let origin: Origin = raw.parse().unwrap();
+            match policy.insert(Entry::Exact(origin), EntryOptions::default(), &raw) {
+                Ok(()) => accepted += 1,
+                Err(error) => break error,
+            }
+            assert!(accepted < 100_000, "one chunk never filled");
+        };
+        assert!(accepted > 1000, "{accepted}");
+        assert_eq!(error.kind(), &ConfigErrorKind::TooManyEntries);
+        assert_eq!(
+            error.input(),
+            format!("https://host-{accepted}.example.com")
+        );
+        assert!(
+            error.to_string().contains("cannot hold more entries"),
+            "{error}"
+        );
+        // What was accepted is still there, in order.
+        assert_eq!(policy.exact_origins().len(), accepted);
+        let last = format!("https://host-{}.example.com", accepted - 1);
+        assert!(policy.check_value(last.as_bytes()).is_allowed());
     }
 
     /// Issue 13: an allowed check hands out an owned `MatchedRule`; for the origins browsers
@@ -1288,7 +1411,7 @@ mod tests {
             "https://app.example.com, https://*.example.org:8443, https://xn--bcher-kva.example"
         );
         assert_eq!(policy.to_string().parse::<OriginPolicy>().unwrap(), policy);
-        assert_eq!(policy.origins().count(), 2);
+        assert_eq!(policy.exact_origins().count(), 2);
         assert_eq!(policy.patterns().count(), 1);
         let reordered: OriginPolicy =
             "https://xn--bcher-kva.example https://*.example.org:8443 https://app.example.com"
@@ -1434,7 +1557,7 @@ mod tests {
             assert!(!policy.check_value(value).is_allowed());
         }
         assert_eq!(policy.same_origins().count(), 1);
-        assert_eq!(policy.origins().count(), 0);
+        assert_eq!(policy.exact_origins().count(), 0);
     }
 
     #[test]
@@ -1925,7 +2048,7 @@ mod tests {
             .unwrap();
         let strings = |it: &mut dyn Iterator<Item = String>| it.collect::<Vec<_>>();
         assert_eq!(
-            strings(&mut policy.origins().map(|o| o.to_string())),
+            strings(&mut policy.exact_origins().map(|o| o.to_string())),
             ["https://app.example.com"]
         );
         assert_eq!(

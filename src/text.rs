@@ -46,6 +46,22 @@ impl Text {
         }
     }
 
+    /// A string of ASCII bytes (as stored by [`ExactSet`](crate::exact::ExactSet)); any other
+    /// byte is replaced, never kept.
+    pub(crate) fn from_ascii(bytes: &[u8]) -> Text {
+        let len = bytes.len();
+        if len <= INLINE && bytes.is_ascii() {
+            let mut inline = [0; INLINE];
+            inline[..len].copy_from_slice(bytes);
+            Text(Repr::Inline {
+                len: len as u8,
+                bytes: inline,
+            })
+        } else {
+            Text::new(&String::from_utf8_lossy(bytes))
+        }
+    }
+
     pub(crate) fn as_bytes(&self) -> &[u8] {
         match &self.0 {
             Repr::Inline { len, bytes } => &bytes[..usize::from(*len)],

@@ -33,7 +33,7 @@ pub fn fixed_policy() -> OriginPolicy {
         .join(" ");
     let policy: OriginPolicy = list.parse().expect("the fixed policy is valid");
     // The policy must hold exactly the canonical strings the oracle is given.
-    let origins: Vec<&str> = policy.origins().map(|o| o.as_str()).collect();
+    let origins: Vec<String> = policy.exact_origins().map(|o| o.to_string()).collect();
     let patterns: Vec<&str> = policy.patterns().map(|p| p.as_str()).collect();
     assert_eq!(origins, EXACT);
     assert_eq!(patterns, PATTERNS);

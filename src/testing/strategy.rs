@@ -117,10 +117,10 @@ pub fn allowed_by(policy: &OriginPolicy) -> BoxedStrategy<Variant> {
 /// One strategy per entry and opt-in of `policy`; empty when it allows nothing.
 pub(crate) fn allowed_choices(policy: &OriginPolicy) -> Vec<BoxedStrategy<Variant>> {
     let mut choices: Vec<BoxedStrategy<Variant>> = Vec::new();
-    for origin in policy.origins().chain(policy.same_origins()) {
+    for origin in policy.exact_origins().chain(policy.same_origins().cloned()) {
         choices.push(spellings_of(
             origin.as_str().to_owned(),
-            origin_default_port(origin),
+            origin_default_port(&origin),
         ));
     }
     for pattern in policy.patterns() {
@@ -253,9 +253,8 @@ fn matching(
 /// a wildcard, the first port of a list).
 pub fn trusted_origins(policy: &OriginPolicy) -> Vec<Origin> {
     let mut trusted: Vec<Origin> = policy
-        .origins()
-        .chain(policy.same_origins())
-        .cloned()
+        .exact_origins()
+        .chain(policy.same_origins().cloned())
         .collect();
     for pattern in policy.patterns() {
         let scheme = pattern.scheme();
@@ -306,9 +305,9 @@ pub(crate) fn has_entry_for(policy: &OriginPolicy, lines: Option<&[Vec<u8>]>) ->
     };
     policy.allows_any_origin()
         || policy
-            .origins()
-            .chain(policy.same_origins())
-            .any(|o| *o == origin)
+            .exact_origins()
+            .chain(policy.same_origins().cloned())
+            .any(|o| o == origin)
         || policy.patterns().any(|pattern| pattern.matches(&origin))
 }
 
