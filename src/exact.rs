@@ -16,9 +16,10 @@
 use std::fmt;
 use std::hash::BuildHasher;
 
+use hashbrown::hash_table::Entry;
 use hashbrown::{DefaultHashBuilder, HashTable};
 
-use crate::origin::{Origin, Scheme};
+use crate::origin::{Origin, Scheme, TupleOrigin};
 use crate::text::INLINE;
 
 /// Bytes per chunk; a record never straddles two.
@@ -104,63 +105,53 @@ impl ExactSet {
 
     /// Adds `origin` unless the set holds it; whether it was added.
     pub(crate) fn insert(&mut self, origin: &Origin) -> Result<bool, Full> {
-        let serialized = origin.as_str().as_bytes();
-        if self.contains(serialized) {
-            return Ok(false);
-        }
-        let position = self.push(origin)?;
-        let hash = self.hasher.hash_one(serialized);
-        let (chunks, long, hasher) = (&self.chunks, &self.long, &self.hasher);
-        self.index.insert_unique(hash, position, |&position| {
-            hasher.hash_one(Record::at(chunks, long, position).bytes())
-        });
-        Ok(true)
+        let parts = Parts {
+            serialized: origin.as_str().as_bytes(),
+            scheme: origin.scheme(),
+            host_end: origin.host_end(),
+            port: origin.port(),
+        };
+        self.insert_parts(&parts, || origin.clone())
     }
 
-    /// Appends the record of `origin` to the chunks; its position.
-    fn push(&mut self, origin: &Origin) -> Result<Position, Full> {
-        let serialized = origin.as_str().as_bytes();
-        let size = if serialized.len() <= INLINE {
-            HEADER + serialized.len()
-        } else {
-            HEADER
+    /// Adds the canonical origin the strict parser (or its fast pass) found, without making
+    /// an `Origin` unless it is too long to pack.
+    pub(crate) fn insert_tuple(&mut self, origin: &TupleOrigin<'_>) -> Result<bool, Full> {
+        let parts = Parts {
+            serialized: &origin.serialized,
+            scheme: origin.scheme,
+            host_end: origin.host_end,
+            port: origin.port,
         };
-        if self
-            .chunks
-            .last()
-            .is_none_or(|chunk| chunk.len() + size > CHUNK)
-        {
-            if self.chunks.len() == self.max_chunks {
-                return Err(Full);
+        self.insert_parts(&parts, || Origin::from_canonical(origin))
+    }
+
+    /// One probe of the index: found, or the record appended and its position taken.
+    fn insert_parts(
+        &mut self,
+        parts: &Parts<'_>,
+        origin: impl FnOnce() -> Origin,
+    ) -> Result<bool, Full> {
+        let ExactSet {
+            chunks,
+            long,
+            index,
+            hasher,
+            max_chunks,
+        } = self;
+        let hash = hasher.hash_one(parts.serialized);
+        let entry = index.entry(
+            hash,
+            |&position| Record::at(chunks, long, position).bytes() == parts.serialized,
+            |&position| hasher.hash_one(Record::at(chunks, long, position).bytes()),
+        );
+        match entry {
+            Entry::Occupied(_) => Ok(false),
+            Entry::Vacant(vacant) => {
+                vacant.insert(push(chunks, long, *max_chunks, parts, origin)?);
+                Ok(true)
             }
-            self.chunks.push(Vec::with_capacity(CHUNK));
         }
-        let number = self.chunks.len() - 1;
-        let long = self.long.len();
-        let chunk = &mut self.chunks[number];
-        // Both fit: `number < max_chunks <= 65 536` and the offset is below `CHUNK`.
-        let position = (number * CHUNK + chunk.len()) as Position;
-        if serialized.len() <= INLINE {
-            let mut flags = 0;
-            if origin.scheme() == Scheme::Https {
-                flags |= HTTPS;
-            }
-            if origin.port().is_some() {
-                flags |= HAS_PORT;
-            }
-            // The host ends within the serialization, at most `INLINE` (38) bytes.
-            let host_end = origin.host_end() as u8;
-            let port = origin.port().unwrap_or(0).to_le_bytes();
-            chunk.extend_from_slice(&[serialized.len() as u8, flags, host_end, port[0], port[1]]);
-            chunk.extend_from_slice(serialized);
-        } else {
-            // A long origin: a marker with its index in `long`, which a policy's entry count
-            // (itself below 2^32 positions) bounds.
-            let index = (long as u32).to_le_bytes();
-            chunk.extend_from_slice(&[LONG, index[0], index[1], index[2], index[3]]);
-            self.long.push(origin.clone());
-        }
-        Ok(position)
     }
 
     fn record(&self, position: Position) -> Record<'_> {
@@ -183,6 +174,63 @@ impl ExactSet {
             + self.long.capacity() * std::mem::size_of::<Origin>()
             + self.index.allocation_size()
     }
+}
+
+/// What a record holds of an origin.
+struct Parts<'a> {
+    serialized: &'a [u8],
+    scheme: Scheme,
+    host_end: usize,
+    port: Option<u16>,
+}
+
+/// Appends the record of an origin to `chunks` (a long one to `long`, made by `origin`); its
+/// position.
+fn push(
+    chunks: &mut Vec<Vec<u8>>,
+    long: &mut Vec<Origin>,
+    max_chunks: usize,
+    parts: &Parts<'_>,
+    origin: impl FnOnce() -> Origin,
+) -> Result<Position, Full> {
+    let serialized = parts.serialized;
+    let size = if serialized.len() <= INLINE {
+        HEADER + serialized.len()
+    } else {
+        HEADER
+    };
+    if chunks.last().is_none_or(|chunk| chunk.len() + size > CHUNK) {
+        if chunks.len() == max_chunks {
+            return Err(Full);
+        }
+        chunks.push(Vec::with_capacity(CHUNK));
+    }
+    let number = chunks.len() - 1;
+    let index = long.len();
+    let chunk = &mut chunks[number];
+    // Both fit: `number < max_chunks <= 65 536` and the offset is below `CHUNK`.
+    let position = (number * CHUNK + chunk.len()) as Position;
+    if serialized.len() <= INLINE {
+        let mut flags = 0;
+        if parts.scheme == Scheme::Https {
+            flags |= HTTPS;
+        }
+        if parts.port.is_some() {
+            flags |= HAS_PORT;
+        }
+        // The host ends within the serialization, at most `INLINE` (38) bytes.
+        let host_end = parts.host_end as u8;
+        let port = parts.port.unwrap_or(0).to_le_bytes();
+        chunk.extend_from_slice(&[serialized.len() as u8, flags, host_end, port[0], port[1]]);
+        chunk.extend_from_slice(serialized);
+    } else {
+        // A long origin: a marker with its index in `long`, which a policy's entry count
+        // (itself below 2^32 positions) bounds.
+        let index = (index as u32).to_le_bytes();
+        chunk.extend_from_slice(&[LONG, index[0], index[1], index[2], index[3]]);
+        long.push(origin());
+    }
+    Ok(position)
 }
 
 impl Default for ExactSet {

@@ -580,6 +580,29 @@ impl OriginPolicy {
         }
     }
 
+    /// Adds `text` if it is a canonical `http(s)` origin on a plain domain (what `Display`
+    /// writes, and what large lists hold) in one pass and without making an `Origin`; `false`
+    /// when it is anything else, for [`parse_entry`] to read. The fast pass accepts only what
+    /// the strict parser accepts unchanged, which is `parse_entry`'s own first step.
+    fn insert_canonical(&mut self, text: &str, raw: &str) -> Result<bool, ConfigError> {
+        let Fast::Origin(origin) = TupleOrigin::fast(text.as_bytes()) else {
+            return Ok(false);
+        };
+        // Port 0 is refused by `parse_entry`, with its message.
+        if origin.port == Some(0) || *origin.serialized != *text.as_bytes() {
+            return Ok(false);
+        }
+        match self.exact.insert_tuple(&origin) {
+            Ok(added) => {
+                if added {
+                    self.order.push(Table::Exact, EntryOptions::default());
+                }
+                Ok(true)
+            }
+            Err(Full) => Err(ConfigError::new(raw, ConfigErrorKind::TooManyEntries)),
+        }
+    }
+
     /// Adds `entry` unless the policy has it; `raw` (as given) names it in the error when the
     /// table it goes to is full.
     fn insert(
@@ -1043,7 +1066,9 @@ impl OriginPolicyBuilder {
             ..plain
         };
         for raw in &self.allow {
-            policy.insert(parse_entry(raw.trim(), plain)?, plain, raw)?;
+            if !policy.insert_canonical(raw.trim(), raw)? {
+                policy.insert(parse_entry(raw.trim(), plain)?, plain, raw)?;
+            }
         }
         for raw in &self.allow_any_port_off_loopback {
             policy.insert(parse_entry(raw.trim(), any_port)?, any_port, raw)?;
@@ -1120,6 +1145,71 @@ mod tests {
         assert_eq!(lent, made);
         let first = policy.origins().next().map(std::ptr::from_ref);
         assert_eq!(policy.origins().next().map(std::ptr::from_ref), first);
+    }
+
+    /// The builder's one-pass path for canonical entries makes the same policy as
+    /// `parse_entry`: the same origins with the same parts, in the same order, with
+    /// duplicates (in any spelling) dropped the same way.
+    #[test]
+    fn canonical_entries_take_the_fast_path_to_the_same_policy() {
+        let entries = [
+            "https://app.example.com",
+            "http://localhost:3000",
+            "https://a-b_c.example.org:8443",
+            "https://APP.example.com",
+            "https://app.example.com:443",
+            "https://app.example.com/",
+            "http://app.example.com:0",
+            "https://app.example.com.",
+            "https://xn--bcher-kva.example",
+            "https://bücher.example",
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+            "https://a.very-long-host-name-that-does-not-fit-inline.example.com:65535",
+            "http://app.example.com",
+            "https://app.example.com",
+        ];
+        for entry in entries {
+            let fast = OriginPolicy::builder().allow(entry).build();
+            let strict = parse_entry(entry.trim(), EntryOptions::default());
+            match (fast, strict) {
+                (Ok(policy), Ok(Entry::Exact(origin))) => {
+                    let held: Vec<Origin> = policy.exact_origins().collect();
+                    assert_eq!(held, std::slice::from_ref(&origin), "{entry}");
+                    let held = &held[0];
+                    assert_eq!(held.scheme(), origin.scheme(), "{entry}");
+                    assert_eq!(held.host(), origin.host(), "{entry}");
+                    assert_eq!(held.port(), origin.port(), "{entry}");
+                    assert!(policy.check_value(origin.as_str().as_bytes()).is_allowed());
+                }
+                (Err(fast), Err(strict)) => assert_eq!(fast, strict, "{entry}"),
+                (fast, strict) => panic!("{entry}: {fast:?} but {strict:?}"),
+            }
+        }
+        let policy = OriginPolicy::builder().allow_all(entries).build();
+        assert!(policy.is_err(), "port 0 is refused");
+        let kept: Vec<&str> = entries
+            .iter()
+            .copied()
+            .filter(|e| !e.ends_with(":0"))
+            .collect();
+        let policy = OriginPolicy::builder()
+            .allow_all(kept.iter().copied())
+            .build()
+            .unwrap();
+        let strict: Vec<Origin> = kept
+            .iter()
+            .map(|e| match parse_entry(e, EntryOptions::default()) {
+                Ok(Entry::Exact(origin)) => origin,
+                other => panic!("{e}: {other:?}"),
+            })
+            .fold(Vec::new(), |mut seen, origin| {
+                if !seen.contains(&origin) {
+                    seen.push(origin);
+                }
+                seen
+            });
+        assert_eq!(policy.exact_origins().collect::<Vec<_>>(), strict);
     }
 
     /// A table that cannot take another entry is a typed error naming the entry as given,
