@@ -87,20 +87,23 @@ impl ExactSet {
     /// The origin whose canonical serialization is `serialized`.
     #[inline]
     pub(crate) fn get(&self, serialized: &[u8]) -> Option<Origin> {
-        let hash = self.hasher.hash_one(serialized);
-        let position = *self.index.find(hash, |&position| {
-            self.record(position).bytes() == serialized
-        })?;
+        let position = self.position(serialized)?;
         Some(self.record(position).to_origin())
     }
 
     pub(crate) fn contains(&self, serialized: &[u8]) -> bool {
+        self.position(serialized).is_some()
+    }
+
+    /// Where the record of `serialized` starts, if the set holds it.
+    #[inline]
+    fn position(&self, serialized: &[u8]) -> Option<Position> {
         let hash = self.hasher.hash_one(serialized);
         self.index
             .find(hash, |&position| {
                 self.record(position).bytes() == serialized
             })
-            .is_some()
+            .copied()
     }
 
     /// Adds `origin` unless the set holds it; whether it was added.

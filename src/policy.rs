@@ -592,15 +592,9 @@ impl OriginPolicy {
         if origin.port == Some(0) || *origin.serialized != *text.as_bytes() {
             return Ok(false);
         }
-        match self.exact.insert_tuple(&origin) {
-            Ok(added) => {
-                if added {
-                    self.order.push(Table::Exact, EntryOptions::default());
-                }
-                Ok(true)
-            }
-            Err(Full) => Err(ConfigError::new(raw, ConfigErrorKind::TooManyEntries)),
-        }
+        let added = self.exact.insert_tuple(&origin);
+        self.record(Table::Exact, EntryOptions::default(), added, raw)?;
+        Ok(true)
     }
 
     /// Adds `entry` unless the policy has it; `raw` (as given) names it in the error when the
@@ -626,6 +620,17 @@ impl OriginPolicy {
             }
             Entry::Pattern(pattern) => (Table::HostPatterns, self.host_patterns.insert(pattern)),
         };
+        self.record(table, options, added, raw)
+    }
+
+    /// Keeps the order of an entry `table` took (nothing for a duplicate), or says it was full.
+    fn record(
+        &mut self,
+        table: Table,
+        options: EntryOptions,
+        added: Result<bool, Full>,
+        raw: &str,
+    ) -> Result<(), ConfigError> {
         match added {
             Ok(true) => {
                 self.order.push(table, options);
