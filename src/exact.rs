@@ -91,6 +91,19 @@ impl ExactSet {
         Some(self.record(position).to_origin())
     }
 
+    /// [`get`](Self::get) for a caller that already holds the first [`INLINE`] bytes of
+    /// `serialized` in a zero-padded array (the request's
+    /// [`OriginExcerpt`](crate::OriginExcerpt)): a hit copies that array whole instead of
+    /// the record's bytes, one fixed-size move and no length-dependent copy.
+    pub(crate) fn get_with_window(
+        &self,
+        serialized: &[u8],
+        window: &[u8; INLINE],
+    ) -> Option<Origin> {
+        let position = self.position(serialized)?;
+        Some(self.record(position).to_origin_with(window))
+    }
+
     pub(crate) fn contains(&self, serialized: &[u8]) -> bool {
         self.position(serialized).is_some()
     }
@@ -299,21 +312,48 @@ impl<'a> Record<'a> {
         }
     }
 
-    fn to_origin(self) -> Origin {
+    /// [`to_origin`](Self::to_origin), the bytes taken from `window`, which holds the same
+    /// bytes as this record (the lookup compared them) padded with zeros.
+    fn to_origin_with(self, window: &[u8; INLINE]) -> Origin {
         match self {
             Record::Packed { header, bytes } => {
-                let scheme = if header[1] & HTTPS != 0 {
-                    Scheme::Https
-                } else {
-                    Scheme::Http
-                };
-                let port =
-                    (header[1] & HAS_PORT != 0).then(|| u16::from_le_bytes([header[3], header[4]]));
-                Origin::from_parts(bytes, scheme, usize::from(header[2]), port)
+                let (scheme, host_end, port) = decode(header);
+                Origin::from_window(window, bytes.len(), scheme, host_end, port)
             }
             Record::Long(origin) => origin.clone(),
         }
     }
+
+    fn to_origin(self) -> Origin {
+        match self {
+            Record::Packed { header, bytes } => {
+                let (scheme, host_end, port) = decode(header);
+                Origin::from_parts(bytes, scheme, host_end, port)
+            }
+            Record::Long(origin) => origin.clone(),
+        }
+    }
+}
+
+/// The scheme, host end and port a packed record's header holds.
+fn decode(header: &[u8]) -> (Scheme, usize, Option<u16>) {
+    let flags = header.get(1).copied().unwrap_or(0);
+    let scheme = if flags & HTTPS != 0 {
+        Scheme::Https
+    } else {
+        Scheme::Http
+    };
+    let port = match header {
+        [_, _, _, low, high, ..] if flags & HAS_PORT != 0 => {
+            Some(u16::from_le_bytes([*low, *high]))
+        }
+        _ => None,
+    };
+    (
+        scheme,
+        header.get(2).map_or(0, |&end| usize::from(end)),
+        port,
+    )
 }
 
 /// The origins of an [`ExactSet`] in the order they were added.
@@ -347,6 +387,37 @@ mod tests {
 
     fn origin(text: &str) -> Origin {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_hit_through_the_window_is_the_stored_origin() {
+        let long = format!("https://{}.example.com:8443", "a".repeat(40));
+        let given = [
+            "https://app.example.com",
+            "http://localhost:5173",
+            "https://[::1]:8443",
+            "http://10.0.0.1",
+            long.as_str(),
+        ];
+        let mut set = ExactSet::default();
+        for text in given {
+            set.insert(&origin(text)).unwrap();
+        }
+        for text in given {
+            let excerpt = crate::excerpt::OriginExcerpt::new(text.as_bytes());
+            let window = excerpt.window::<INLINE>().unwrap();
+            let through_window = set.get_with_window(text.as_bytes(), window).unwrap();
+            let stored = set.get(text.as_bytes()).unwrap();
+            assert_eq!(through_window.as_str(), text);
+            assert_eq!(through_window.as_str(), stored.as_str());
+            assert_eq!(through_window.scheme(), stored.scheme());
+            assert_eq!(through_window.host(), stored.host());
+            assert_eq!(through_window.port(), stored.port());
+        }
+        let window = [0; INLINE];
+        assert!(set
+            .get_with_window(b"https://evil.example", &window)
+            .is_none());
     }
 
     #[test]

@@ -59,6 +59,11 @@ impl OriginExcerpt {
         &self.bytes[..usize::from(self.len)]
     }
 
+    /// The first `N` kept bytes, zero past the value's end (the value is not escaped).
+    pub(crate) fn window<const N: usize>(&self) -> Option<&[u8; N]> {
+        self.bytes.first_chunk::<N>()
+    }
+
     /// Whether the value was longer than what is kept.
     pub fn is_truncated(&self) -> bool {
         self.truncated

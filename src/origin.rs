@@ -8,7 +8,7 @@
 //! (RFC 6454 section 7, WHATWG Fetch), or `null`.
 
 use crate::host::{self, HostError, HostKind};
-use crate::text::Text;
+use crate::text::{Text, INLINE};
 use std::borrow::Cow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -176,6 +176,23 @@ impl Origin {
     ) -> Origin {
         Origin {
             serialized: Text::from_ascii(serialized),
+            scheme,
+            host_end: u16::try_from(host_end).unwrap_or(u16::MAX),
+            port,
+        }
+    }
+
+    /// [`from_parts`](Self::from_parts) for a serialization of `len <= INLINE` bytes held
+    /// zero-padded in `window`.
+    pub(crate) fn from_window(
+        window: &[u8; INLINE],
+        len: usize,
+        scheme: Scheme,
+        host_end: usize,
+        port: Option<u16>,
+    ) -> Origin {
+        Origin {
+            serialized: Text::from_window(window, len),
             scheme,
             host_end: u16::try_from(host_end).unwrap_or(u16::MAX),
             port,

@@ -319,7 +319,11 @@ impl OriginPolicy {
         }
         // Exact entries are canonical serializations, so the value a browser sends can be
         // looked up before it is parsed: a hit is an origin by construction.
-        if let Some(exact) = self.exact.get(value) {
+        let exact = match excerpt.window() {
+            Some(window) => self.exact.get_with_window(value, window),
+            None => self.exact.get(value),
+        };
+        if let Some(exact) = exact {
             return Decision::allow(MatchedRule::Exact(exact), excerpt);
         }
         // What browsers send almost always: a canonical `http(s)` origin on a plain domain.

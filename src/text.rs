@@ -50,16 +50,35 @@ impl Text {
     /// byte is replaced, never kept.
     pub(crate) fn from_ascii(bytes: &[u8]) -> Text {
         let len = bytes.len();
-        if len <= INLINE && bytes.is_ascii() {
+        if len <= INLINE {
             let mut inline = [0; INLINE];
             inline[..len].copy_from_slice(bytes);
-            Text(Repr::Inline {
-                len: len as u8,
-                bytes: inline,
-            })
-        } else {
-            Text::new(&String::from_utf8_lossy(bytes))
+            // Checked on the whole fixed-size array (the padding is zeros, which are ASCII):
+            // a few wide operations instead of a loop over the bytes of the slice.
+            if inline.iter().fold(0, |high, &b| high | b) < 0x80 {
+                return Text(Repr::Inline {
+                    len: len as u8,
+                    bytes: inline,
+                });
+            }
         }
+        Text::new(&String::from_utf8_lossy(bytes))
+    }
+
+    /// The first `len` bytes of `window`, which must be ASCII and zero past `len` (as an
+    /// [`OriginExcerpt`](crate::OriginExcerpt) holds a value). Anything else is replaced,
+    /// never kept: the result is then the lossy text of the first `len` bytes.
+    pub(crate) fn from_window(window: &[u8; INLINE], len: usize) -> Text {
+        // The padding is the caller's to keep zero (an excerpt is built zeroed); ASCII is
+        // checked on the whole array: a few wide operations, no loop over the bytes.
+        if len <= INLINE && window.iter().fold(0, |high, &b| high | b) < 0x80 {
+            // `len <= INLINE`, checked above, which fits in a u8.
+            return Text(Repr::Inline {
+                len: len as u8,
+                bytes: *window,
+            });
+        }
+        Text::from_ascii(&window[..len.min(INLINE)])
     }
 
     pub(crate) fn as_bytes(&self) -> &[u8] {
@@ -131,6 +150,16 @@ impl fmt::Debug for Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_keeps_ascii_and_replaces_anything_else() {
+        let mut window = [0; INLINE];
+        window[..5].copy_from_slice(b"https");
+        assert_eq!(Text::from_window(&window, 5).as_str(), "https");
+        assert_eq!(Text::from_window(&window, 5), Text::new("https"));
+        window[2] = 0xff;
+        assert_eq!(Text::from_window(&window, 5).as_str(), "ht\u{fffd}ps");
+    }
 
     #[test]
     fn inline_up_to_the_limit_then_shared() {
