@@ -145,7 +145,7 @@ fn parse_entry_kind(entry: &str, options: EntryOptions) -> Result<Entry, ConfigE
 
     let host = origin.host();
     if subdomains {
-        if host.starts_with('[') || host::is_ipv4(host) {
+        if host.starts_with('[') || host::is_serialized_ipv4(host) {
             return Err(K::WildcardOnIp);
         }
         if host.trim_end_matches('.').split('.').count() < 2 {

@@ -244,9 +244,22 @@ pub(crate) fn validate(host: &[u8], scan: HostScan) -> Result<HostKind, HostErro
 }
 
 /// Checks that `host` is exactly the WHATWG serialization of a host (lowercase included).
-/// Whether `host` is an IPv4 address in any spelling the URL parser takes.
+/// Whether `host` is an IPv4 address in any spelling the URL parser takes (the reference
+/// [`is_serialized_ipv4`] is tested against).
+#[cfg(test)]
 pub(crate) fn is_ipv4(host: &str) -> bool {
     matches!(url::Host::parse(host), Ok(url::Host::Ipv4(_)))
+}
+
+/// [`is_ipv4`] for a host already in its WHATWG serialization (an [`Origin`]'s host): an
+/// IPv4 address serializes as dotted decimal, and a domain never ends in a numeric label
+/// (the URL parser reads any such host as IPv4 or refuses it), so the last label decides
+/// without a second parse.
+///
+/// [`Origin`]: crate::Origin
+pub(crate) fn is_serialized_ipv4(host: &str) -> bool {
+    let last = host.rsplit('.').next().unwrap_or(host);
+    !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Loopback hosts: `localhost` and its subdomains (browsers resolve `*.localhost` to loopback
@@ -370,6 +383,37 @@ impl<const N: usize> fmt::Write for StackStr<N> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_serialized_host_is_ipv4_exactly_when_the_parser_says_so() {
+        for written in [
+            "app.example.com",
+            "app.example.com.",
+            "localhost",
+            "1.2.3.4.example.com",
+            "123abc",
+            "xn--bcher-kva.example",
+            "127.0.0.1",
+            "0x7f.1",
+            "2130706433",
+            "10.0.0.1.",
+            "[::1]",
+            "[::ffff:127.0.0.1]",
+            "a.b.c.0",
+            "a.0x10",
+            "1.2.3.09",
+        ] {
+            let Ok(parsed) = url::Host::parse(written) else {
+                continue;
+            };
+            let serialized = parsed.to_string();
+            assert_eq!(
+                is_serialized_ipv4(&serialized),
+                is_ipv4(&serialized),
+                "{written} -> {serialized}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]
